@@ -1,0 +1,95 @@
+"""One JSON error shape for every 4xx of the API (shared/DESIGN.md §5):
+
+    {"error": {"code": "not_found", "message": "…", "details": {…}}}
+
+`code` is machine-readable and stable; `message` is in the request's language.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class APIError(exceptions.APIException):
+    """An error with an explicit code, raised by services and views alike."""
+
+    def __init__(self, code: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST, details=None):
+        self.status_code = status_code
+        self.error_code = code
+        self.details = details or {}
+        super().__init__(detail=message, code=code)
+
+
+class Conflict(APIError):
+    def __init__(self, message: str, code: str = "conflict", details=None):
+        super().__init__(code, message, status.HTTP_409_CONFLICT, details)
+
+
+class PreconditionFailed(APIError):
+    def __init__(self, message: str, code: str = "stale_version", details=None):
+        super().__init__(code, message, status.HTTP_412_PRECONDITION_FAILED, details)
+
+
+class Unprocessable(APIError):
+    def __init__(self, message: str, code: str = "unprocessable", details=None):
+        super().__init__(code, message, status.HTTP_422_UNPROCESSABLE_ENTITY, details)
+
+
+DEFAULT_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    412: "stale_version",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "throttled",
+}
+
+
+def error_body(code: str, message: str, details=None) -> dict:
+    return {"error": {"code": code, "message": str(message), "details": details or {}}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real server error: let Django log it and answer 500
+    if isinstance(exc, APIError):
+        code, message, details = exc.error_code, exc.detail, exc.details
+    elif isinstance(exc, exceptions.ValidationError):
+        code, message, details = "invalid", _("Some fields are not valid."), exc.detail
+        if isinstance(details, list):
+            details = {"non_field_errors": details}
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        code = codes if isinstance(codes, str) else DEFAULT_CODES.get(response.status_code, "error")
+        message, details = detail, {}
+    response.data = error_body(code, message, details)
+    return response
+
+
+def json_error_response(request, status_code: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False})
+
+
+def api_404(request, exception=None):
+    return json_error_response(request, 404, "not_found", _("Not found."))
+
+
+def api_500(request):
+    return json_error_response(request, 500, "server_error", _("Server error."))
+
+
+__all__ = ["APIError", "Conflict", "PreconditionFailed", "Response", "Unprocessable", "exception_handler"]

@@ -1,0 +1,119 @@
+"""Demo data of the 2020 story: the organisations of shared/DESIGN.md §3 and their people.
+
+Demo-only accounts share the password DEMO_PASSWORD (documented in the README). Every
+seeder is idempotent: running `seed_demo` twice leaves the same rows.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from coordination.models import Membership, Organisation
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo-only password
+
+K = Organisation.Kind
+PROVINCES = {
+    # region code: (abbr, Chinese short name, English name, seat city)
+    "310000": ("sh", "上海市", "Shanghai", "310000"),
+    "320000": ("js", "江苏省", "Jiangsu", "320100"),
+    "330000": ("zj", "浙江省", "Zhejiang", "330100"),
+    "340000": ("ah", "安徽省", "Anhui", "340100"),
+}
+
+# Per region: (code suffix, kind, Chinese name suffix, English name suffix)
+REGIONAL_ORGANISATIONS = [
+    ("liaison", K.LIAISON_OFFICE, "长三角联防联控联络办公室", "Joint Prevention Liaison Office"),
+    ("insurance", K.INSURANCE_CENTRE, "医疗保险事业管理中心", "Medical Insurance Centre"),
+    ("transport", K.TRANSPORT_DEPARTMENT, "交通运输厅", "Department of Transport"),
+    ("health", K.HEALTH_COMMISSION, "卫生健康委员会", "Health Commission"),
+    ("leading-group", K.LEADING_GROUP, "新冠肺炎疫情防控工作领导小组", "Epidemic Prevention and Control Leading Group"),
+]
+# Shanghai's transport authority is a commission, not a provincial department.
+NAME_OVERRIDES = {
+    "sh-transport": ("上海市交通委员会", "Shanghai Municipal Transportation Commission"),
+}
+
+HOSPITALS = [
+    ("wuxi-peoples-hospital", "无锡市人民医院", "Wuxi People's Hospital", "320000", "320200"),
+    ("sh-zhongshan-hospital", "复旦大学附属中山医院", "Zhongshan Hospital, Fudan University", "310000", "310000"),
+    (
+        "hz-zju-first-hospital",
+        "浙江大学医学院附属第一医院",
+        "The First Affiliated Hospital, Zhejiang University School of Medicine",
+        "330000",
+        "330100",
+    ),
+    (
+        "hf-ahmu-first-hospital",
+        "安徽医科大学第一附属医院",
+        "The First Affiliated Hospital of Anhui Medical University",
+        "340000",
+        "340100",
+    ),
+    ("tongling-peoples-hospital", "铜陵市人民医院", "Tongling People's Hospital", "340000", "340700"),
+]
+
+OFFICE = ("yrd-office", "长三角区域合作办公室", "Yangtze River Delta Regional Cooperation Office")
+
+R = Membership.Role
+# username: (organisation code, role, full name)
+USERS = {
+    "sh-liaison": ("sh-liaison", R.LIAISON_OFFICER, "上海联络员"),
+    "js-liaison": ("js-liaison", R.LIAISON_OFFICER, "江苏联络员"),
+    "zj-liaison": ("zj-liaison", R.LIAISON_OFFICER, "浙江联络员"),
+    "ah-liaison": ("ah-liaison", R.LIAISON_OFFICER, "安徽联络员"),
+    "yrd-office": ("yrd-office", R.COORDINATOR, "长三角办协调员"),
+    "wuxi-hospital": ("wuxi-peoples-hospital", R.HOSPITAL_FILER, "无锡市人民医院医保办"),
+    "sh-insurance": ("sh-insurance", R.INSURANCE_REVIEWER, "上海医保审核员"),
+    "js-insurance": ("js-insurance", R.INSURANCE_REVIEWER, "江苏医保审核员"),
+    "js-transport": ("js-transport", R.TRANSPORT_OFFICER, "江苏交通专班"),
+    "sh-leader": ("sh-leading-group", R.LEADER, "上海领导小组"),
+    "yrd-leader": ("yrd-office", R.LEADER, "长三角办领导"),
+}
+
+
+def _organisation(code, kind, name_zh, name_en, region_id, city_id) -> Organisation:
+    org, _created = Organisation.objects.update_or_create(
+        code=code,
+        defaults={"kind": kind, "name_zh": name_zh, "name_en": name_en, "region_id": region_id, "city_id": city_id},
+    )
+    return org
+
+
+def seed_organisations() -> dict[str, Organisation]:
+    orgs = {}
+    for region_code, (abbr, zh, en, seat) in PROVINCES.items():
+        for suffix, kind, zh_suffix, en_suffix in REGIONAL_ORGANISATIONS:
+            code = f"{abbr}-{suffix}"
+            name_zh, name_en = NAME_OVERRIDES.get(code, (f"{zh}{zh_suffix}", f"{en} {en_suffix}"))
+            orgs[code] = _organisation(code, kind, name_zh, name_en, region_code, seat)
+    for code, zh, en, region_code, city_code in HOSPITALS:
+        orgs[code] = _organisation(code, K.HOSPITAL, zh, en, region_code, city_code)
+    code, zh, en = OFFICE
+    orgs[code] = _organisation(code, K.COOPERATION_OFFICE, zh, en, None, "310000")
+    return orgs
+
+
+def seed_users(orgs: dict[str, Organisation]) -> None:
+    User = get_user_model()
+    for username, (org_code, role, full_name) in USERS.items():
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        membership = Membership.objects.filter(user=user).first()
+        if membership is None or (membership.organisation_id, membership.role) != (orgs[org_code].pk, role):
+            membership = membership or Membership(user=user)
+            membership.organisation, membership.role = orgs[org_code], role
+            membership.save()
+    admin, created = User.objects.get_or_create(
+        username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "平台管理员"}
+    )
+    if created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.save(update_fields=["password"])
+
+
+@transaction.atomic
+def seed() -> None:
+    seed_users(seed_organisations())
