@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages the PDFs need: CJK fonts, HarfBuzz's subsetter (20–35× faster CJK subsetting), Pango.
-SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+# Debian packages the PDFs and graphs need: CJK fonts, HarfBuzz's subsetter (20–35× faster CJK
+# subsetting), Pango, and Graphviz for the transition graphs.
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 graphviz
 
 .PHONY: help run test lint format bench messages system-deps migrate seed clean-var
 
@@ -47,7 +48,7 @@ run: $(VENV)/.runtime system-deps seed  ## Set up everything and start the platf
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
 
-test: $(VENV)/.dev  ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+test: $(VENV)/.dev system-deps  ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev  ## ruff check and format check

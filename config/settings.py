@@ -135,7 +135,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "check-deadlines": {"task": "coordination.tasks.check_deadlines", "schedule": 60.0},
+    "relay-outbox": {"task": "coordination.tasks.relay_outbox", "schedule": 30.0},
+    "purge-idempotency-records": {"task": "coordination.tasks.purge_idempotency_records", "schedule": 3600.0},
+}
+CELERY_TASK_PUBLISH_RETRY = False
+# Idempotency-Key records are kept at least this long (shared/DESIGN.md §5).
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", 48)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

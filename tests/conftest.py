@@ -87,3 +87,34 @@ def api_as():
 def fast_password_hasher(settings):
     """PBKDF2's real cost belongs in production, not in every test that creates a user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    """The demo organisations and users of seed_demo; `demo.user("js-liaison")`."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+
+    class Demo:
+        def user(self, username):
+            return get_user_model().objects.select_related("membership__organisation").get(username=username)
+
+        def org(self, code):
+            return Organisation.objects.get(code=code)
+
+    return Demo()
+
+
+@pytest.fixture
+def make_sheet(demo):
+    """`make_sheet(by="js-liaison", to="sh-liaison", **fields)`: an assignment sheet via the service."""
+    from coordination.services.assignment_sheets import assignment_sheet_create
+
+    def make(by="js-liaison", to="sh-liaison", **fields):
+        fields.setdefault("title", "请协助核查返沪货车司机健康状况")
+        fields.setdefault("matter", "苏州至上海冷链货车司机3名，请核查其健康码及14天行程。")
+        return assignment_sheet_create(by=demo.user(by), addressee=demo.org(to), **fields)
+
+    return make

@@ -1,10 +1,16 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from coordination.api import views
+from coordination.api.assignment_sheets import AssignmentSheetViewSet
+
+router = SimpleRouter()
+router.register("assignment-sheets", AssignmentSheetViewSet, basename="assignment-sheet")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("regions/", views.RegionList.as_view(), name="api-regions"),
     path("mechanisms/", views.MechanismList.as_view(), name="api-mechanisms"),
+    *router.urls,
 ]

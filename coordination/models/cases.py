@@ -1,0 +1,105 @@
+"""The case: one item of cross-regional work, the shared abstract base of every mechanism.
+
+A mechanism model subclasses a pattern (coordination/workflow/patterns.py), which subclasses
+`Case`; it names its mechanism and reference code and adds its own fields. States and
+transitions are declared with django-fsm-2 on the pattern; the state field is protected, so
+nothing but a declared transition fired by the engine can change it.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMModelMixin
+
+from coordination.models.catalogue import Mechanism
+from coordination.models.organisations import Organisation
+
+# Object permissions a case model carries; participation grants them by role
+# (coordination/workflow/access.py).
+CASE_PERMISSIONS = ("add", "change", "delete", "view", "originate", "respond", "review")
+
+
+class ReferenceSequence(models.Model):
+    """The last number handed out per region, case kind and year: gap-free because it is
+    incremented under a row lock in the transaction that creates the case."""
+
+    region_abbr = models.CharField(max_length=4)
+    code = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region_abbr", "code", "year"], name="unique_reference_sequence")
+        ]
+
+    def __str__(self):
+        return f"{self.region_abbr}-{self.code}-{self.year}: {self.last}"
+
+    @classmethod
+    def next_reference(cls, *, region_abbr: str, code: str, year: int) -> str:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("references are allocated inside the transaction that creates the case")
+        sequence, _created = cls.objects.select_for_update().get_or_create(
+            region_abbr=region_abbr, code=code, year=year
+        )
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+        return f"{region_abbr}-{code}-{year}-{sequence.last:06d}"
+
+
+class Case(FSMModelMixin, models.Model):
+    # Set by each mechanism model (configuration):
+    mechanism_code: str = ""  # its catalogue entry, e.g. "M3"
+    reference_code: str = ""  # the kind in its reference number, e.g. "ASG"
+    # state → the participant roles responsible for moving it on before its deadline
+    timed_states: dict[str, tuple[str, ...]] = {}
+
+    reference = models.CharField(_("reference number"), max_length=32, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    mechanism = models.ForeignKey(
+        Mechanism, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("mechanism")
+    )
+    originator = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("originating organisation")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Deadlines: a per-case time limit overrides the catalogue's default.
+    time_limit = models.DurationField(_("time limit"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    escalate_at = models.DateTimeField(_("escalates at"), null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    participants = GenericRelation("coordination.Participant")
+    audit_entries = GenericRelation("coordination.AuditEntry")
+
+    class Meta:
+        abstract = True
+        default_permissions = CASE_PERMISSIONS
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_at is not None and self.due_at <= timezone.now()
+
+    @property
+    def effective_time_limit(self):
+        return self.time_limit or self.mechanism.default_deadline
+
+    def deadline_on_entering(self, state: str, now):
+        """When a case entering `state` falls due (None: no deadline there). A mechanism may
+        override this, e.g. to count working days."""
+        if state not in self.timed_states:
+            return None
+        return now + self.effective_time_limit

@@ -1,0 +1,1 @@
+"""Write services of the coordination app's mechanisms (`<thing>_<verb>`, keyword-only, atomic)."""

@@ -1,0 +1,33 @@
+"""Celery tasks of the engine: thin wrappers that take ids and call a service."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from coordination.models import IdempotencyRecord
+from coordination.workflow.deadlines import deadlines_check
+from coordination.workflow.outbox import outbox_deliver, outbox_relay
+
+
+@shared_task(ignore_result=True)
+def deliver_outbox_event(event_id: int) -> None:
+    outbox_deliver(event_id)
+
+
+@shared_task(ignore_result=True)
+def relay_outbox() -> int:
+    return outbox_relay()
+
+
+@shared_task(ignore_result=True)
+def check_deadlines() -> dict:
+    return deadlines_check()
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_records() -> int:
+    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

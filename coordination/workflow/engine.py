@@ -1,0 +1,287 @@
+"""Creating cases and firing their declared transitions: the only way a case changes state.
+
+Every write here is atomic: the case row, its participants and object permissions, the audit
+entry and the outbox event commit together or not at all.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from coordination import events
+from coordination.errors import APIError, Conflict, PreconditionFailed
+from coordination.models import AuditEntry, Mechanism, Organisation, OutboxEvent, Participant, ReferenceSequence
+from coordination.models.audit import GENESIS, canonical_json, sha256
+from coordination.workflow.access import case_for_user, case_perms, membership_of, sync_group_permissions
+
+log = logging.getLogger(__name__)
+OFFICE_REFERENCE_ABBR = "YRD"
+
+
+@dataclass
+class TransitionContext:
+    """What a transition method receives: who fires it, with what, when."""
+
+    by: object  # the user, or None for the system (deadlines)
+    organisation: Organisation | None
+    data: dict = field(default_factory=dict)
+    comment: str = ""
+    now: datetime = field(default_factory=timezone.now)
+
+
+# --- transitions as declared on the models -----------------------------------------------------
+
+
+def declared_transitions(model) -> dict:
+    """name → the fsm metadata of every transition declared on the model."""
+    state_field = model._meta.get_field("state")
+    return {name: method._django_fsm for name, method in state_field.transitions[model].items()}
+
+
+def transition_info(model, name: str):
+    """One Transition object of the named transition (any source: they share permission,
+    payload and label), or None if the model declares no such transition."""
+    meta = declared_transitions(model).get(name)
+    return next(iter(meta.transitions.values())) if meta else None
+
+
+def allowed_transitions(case, user) -> list[str]:
+    """The transitions this user may fire on the case now."""
+    names = []
+    for name, meta in declared_transitions(type(case)).items():
+        info = meta.get_transition(case.state)
+        if info is None or info.custom.get("system"):
+            continue
+        if meta.conditions_met(case, case.state) and info.has_perm(case, user):
+            names.append(name)
+    return sorted(names)
+
+
+def payload_serializer_for(model, name: str):
+    info = transition_info(model, name)
+    return getattr(model, "transition_payloads", {}).get(name) or info.custom.get("payload")
+
+
+# --- audit and outbox -------------------------------------------------------------------------
+
+
+def audit_append(case, *, ctx: TransitionContext, transition: str, from_state: str, to_state: str, payload=None):
+    """Append the next link of the case's hash chain. Call with the case row locked."""
+    content_type = ContentType.objects.get_for_model(case)
+    last = AuditEntry.objects.filter(content_type=content_type, object_id=case.pk).order_by("-seq").first()
+    payload = payload or {}
+    entry = AuditEntry(
+        content_type=content_type,
+        object_id=case.pk,
+        seq=(last.seq + 1) if last else 1,
+        at=ctx.now,
+        actor=ctx.by,
+        organisation=ctx.organisation,
+        transition=transition,
+        from_state=from_state,
+        to_state=to_state,
+        comment=ctx.comment,
+        payload=payload,
+        payload_hash=sha256(canonical_json(payload)),
+        prev_hash=last.hash if last else GENESIS,
+    )
+    entry.hash = entry.computed_hash()
+    entry.save()
+    return entry
+
+
+def outbox_emit(kind: str, *, case=None, payload: dict | None = None) -> OutboxEvent:
+    """Record a side effect in the current transaction; deliver it after commit."""
+    event = OutboxEvent.objects.create(
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(case) if case is not None else None,
+        object_id=case.pk if case is not None else None,
+        payload=payload or {},
+    )
+    transaction.on_commit(lambda: enqueue_delivery(event.pk))
+    return event
+
+
+def enqueue_delivery(event_id: int) -> None:
+    """Hand the event to Celery. A broker that is down only delays it: the periodic relay
+    (coordination.tasks.relay_outbox) picks up whatever is still pending."""
+    from coordination.tasks import deliver_outbox_event
+
+    try:
+        deliver_outbox_event.apply_async((event_id,), retry=False)
+    except Exception:
+        log.warning("outbox event %s left for the relay: broker unavailable", event_id, exc_info=True)
+
+
+def case_event_payload(case, **extra) -> dict:
+    return {
+        "model": case._meta.label_lower,
+        "id": case.pk,
+        "reference": case.reference,
+        "title": case.title,
+        "mechanism": case.mechanism_id,
+        "state": case.state,
+        "version": case.version,
+        **extra,
+    }
+
+
+# --- participants -----------------------------------------------------------------------------
+
+
+def participant_add(case, *, organisation: Organisation, role: str, **receipt) -> Participant:
+    """Attach an organisation to the case in a role; its group gets that role's permissions."""
+    participant, _created = Participant.objects.get_or_create(
+        content_type=ContentType.objects.get_for_model(case),
+        object_id=case.pk,
+        organisation=organisation,
+        role=role,
+        defaults=receipt,
+    )
+    sync_group_permissions(case, organisation)
+    return participant
+
+
+def participant_remove(case, *, organisation: Organisation, role: str) -> None:
+    Participant.objects.filter(
+        content_type=ContentType.objects.get_for_model(case), object_id=case.pk, organisation=organisation, role=role
+    ).delete()
+    sync_group_permissions(case, organisation)
+
+
+def participants_in_roles(case, roles) -> list[Participant]:
+    return list(
+        Participant.objects.filter(
+            content_type=ContentType.objects.get_for_model(case), object_id=case.pk, role__in=roles
+        ).select_related("organisation")
+    )
+
+
+# --- deadlines on entering a state ------------------------------------------------------------
+
+
+def escalation_grace(due_at, now):
+    """How long after the deadline an overdue case is escalated: half its time limit, at
+    least 10 minutes and at most 2 hours (an M7 incident escalates fast, a filing later)."""
+    from datetime import timedelta
+
+    limit = max(due_at - now, timedelta(0))
+    return min(max(limit / 2, timedelta(minutes=10)), timedelta(hours=2))
+
+
+def set_deadline(case, state: str, now) -> None:
+    case.due_at = case.deadline_on_entering(state, now)
+    case.escalate_at = case.due_at + escalation_grace(case.due_at, now) if case.due_at else None
+    case.reminded_at = None
+    case.escalated_at = None
+
+
+# --- creating a case and firing transitions ---------------------------------------------------
+
+
+def case_create(model, *, by, title: str, participants: list[tuple[Organisation, str]] = (), **fields):
+    """Create a case of `model` originated by the user's organisation, with its reference
+    number, its participants and the first link of its audit chain."""
+    membership = membership_of(by)
+    if membership is None:
+        raise PermissionDenied
+    originator = membership.organisation
+    now = timezone.now()
+    with transaction.atomic():
+        abbr = originator.region.abbr if originator.region_id else OFFICE_REFERENCE_ABBR
+        case = model(
+            title=title,
+            mechanism=Mechanism.objects.get(code=model.mechanism_code),
+            originator=originator,
+            created_by=by,
+            created_at=now,
+            reference=ReferenceSequence.next_reference(
+                region_abbr=abbr, code=model.reference_code, year=timezone.localdate(now).year
+            ),
+            **fields,
+        )
+        set_deadline(case, case.state, now)
+        case.save()
+        participant_add(case, organisation=originator, role=Participant.Role.ORIGINATOR)
+        for organisation, role in participants:
+            participant_add(case, organisation=organisation, role=role)
+        ctx = TransitionContext(by=by, organisation=originator, now=now)
+        audit_append(case, ctx=ctx, transition="create", from_state="", to_state=case.state)
+        outbox_emit(events.CASE_CREATED, case=case, payload=case_event_payload(case))
+    return case
+
+
+def transition_fire(model, pk, name: str, *, by, data=None, comment: str = "", expected_version=None):
+    """Fire the named transition as `by`. Errors, in the order they are checked:
+    404 invisible case or unknown transition, 403 not allowed to fire it, 412 stale version,
+    409 not allowed from the current state, 400 malformed payload."""
+    info = transition_info(model, name)
+    if info is None or info.custom.get("system"):
+        raise APIError("unknown_transition", _("This kind of case has no transition of that name."), 404)
+    with transaction.atomic():
+        case = case_for_user(by, model, pk, lock=True)
+        if not info.has_perm(case, by):
+            raise PermissionDenied
+        if expected_version is not None and int(expected_version) != case.version:
+            raise PreconditionFailed(
+                _("The case has changed since you loaded it; reload and try again."),
+                details={"current_version": case.version},
+            )
+        method = getattr(case, name)
+        if not can_proceed(method):
+            raise Conflict(
+                _("This action is not allowed in the case's current state."),
+                code="transition_not_allowed",
+                details={"state": case.state, "allowed_transitions": allowed_transitions(case, by)},
+            )
+        validated = validate_payload(model, name, data or {}, case=case)
+        ctx = TransitionContext(by=by, organisation=membership_of(by).organisation, data=validated, comment=comment)
+        return apply_transition(case, method, name, ctx, payload=data or {})
+
+
+def apply_transition(case, method, name: str, ctx: TransitionContext, *, payload: dict):
+    """Run the transition on a locked case and record it: state, version, deadline, audit,
+    outbox. Used by transition_fire and by the system (deadlines)."""
+    from_state = case.state
+    method(ctx)
+    case.version += 1
+    if case.state != from_state:
+        set_deadline(case, case.state, ctx.now)
+    case.save()
+    case.__dict__.pop("_perm_cache", None)
+    audit_append(case, ctx=ctx, transition=name, from_state=from_state, to_state=case.state, payload=payload)
+    outbox_emit(
+        events.CASE_TRANSITIONED,
+        case=case,
+        payload=case_event_payload(
+            case,
+            transition=name,
+            from_state=from_state,
+            actor=ctx.by.pk if ctx.by else None,
+            organisation=ctx.organisation.pk if ctx.organisation else None,
+            comment=ctx.comment,
+        ),
+    )
+    return case
+
+
+def validate_payload(model, name: str, data, *, case) -> dict:
+    serializer_class = payload_serializer_for(model, name)
+    if serializer_class is None:
+        return {}
+    if not isinstance(data, dict):
+        raise APIError("invalid", _("The payload must be a JSON object."), 400)
+    serializer = serializer_class(data=data, context={"case": case})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def user_can(user, case, action: str) -> bool:
+    return action in case_perms(user, case)
