@@ -45,7 +45,8 @@ seed: migrate  ## Create or refresh the demo data (idempotent)
 	$(BIN)/python manage.py seed_demo
 
 run: $(VENV)/.runtime system-deps seed  ## Set up everything and start the platform (web, worker, beat)
-	$(BIN)/python manage.py collectstatic --noinput -v0
+	@# In DEBUG (the default) WhiteNoise serves static files from the apps; collect only for production.
+	@if [[ "$${DJANGO_DEBUG:-1}" =~ ^(0|false|False|no)$$ ]]; then $(BIN)/python manage.py collectstatic --noinput -v0; fi
 	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
 
 test: $(VENV)/.dev system-deps  ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)

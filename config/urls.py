@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -32,5 +33,5 @@ def handler500(request):
     return server_error(request)
 
 
-admin.site.site_header = "长三角联防联控协同平台"
-admin.site.site_title = "长三角联防联控协同平台"
+admin.site.site_header = _("Yangtze River Delta Joint Prevention Coordination Platform")
+admin.site.site_title = _("Yangtze River Delta Joint Prevention Coordination Platform")

@@ -1,8 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.contenttypes.admin import GenericTabularInline
 
-from coordination.models import Mechanism, Membership, Organisation, Region
+from coordination.models import (
+    AssignmentSheet,
+    AuditEntry,
+    Mechanism,
+    Membership,
+    Organisation,
+    OutboxEvent,
+    Participant,
+    Region,
+)
 
 
 @admin.register(Region)
@@ -48,3 +58,58 @@ class PlatformUserAdmin(UserAdmin):
     inlines = [MembershipUserInline]
     list_display = ["username", "first_name", "membership", "is_staff", "is_active"]
     list_select_related = ["membership__organisation"]
+
+
+class ParticipantInline(GenericTabularInline):
+    model = Participant
+    extra = 0
+    fields = ["organisation", "role", "receipt_state", "read_at", "acknowledged_at", "objection", "joined_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AuditEntryInline(GenericTabularInline):
+    model = AuditEntry
+    extra = 0
+    fields = ["seq", "at", "actor", "organisation", "transition", "from_state", "to_state", "comment", "hash"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["seq"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CaseAdmin(admin.ModelAdmin):
+    """Cases change only through their workflow: the admin reads, it does not edit."""
+
+    list_display = ["reference", "title", "state", "originator", "due_at", "created_at"]
+    list_filter = ["state", "originator__region"]
+    search_fields = ["reference", "title"]
+    list_select_related = ["originator"]
+    inlines = [ParticipantInline, AuditEntryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(AssignmentSheet, CaseAdmin)
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "created_at", "delivered_at", "attempts", "last_error"]
+    list_filter = ["kind", ("delivered_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

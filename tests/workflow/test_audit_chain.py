@@ -38,7 +38,7 @@ def test_verify_audit_passes_on_an_intact_trail(worked_sheet, capsys):
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("comment", "'篡改'"), ("to_state", "'closed'"), ("payload", "'{\"result\": \"forged\"}'"), ("actor_id", "NULL")],
+    [("comment", "'篡改'"), ("to_state", "'closed'"), ("payload", '\'{"result": "forged"}\''), ("actor_id", "NULL")],
 )
 def test_verify_audit_names_the_first_tampered_row(worked_sheet, column, value):
     tampered = AuditEntry.objects.get(object_id=worked_sheet.pk, seq=2)

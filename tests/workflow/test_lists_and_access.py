@@ -10,7 +10,9 @@ URL = "/api/v1/assignment-sheets/"
 
 
 @pytest.mark.parametrize("page_size", [5, 50])
-def test_the_list_costs_the_same_queries_at_any_page_size(api_as, demo, make_sheet, page_size, django_assert_max_num_queries):
+def test_the_list_costs_the_same_queries_at_any_page_size(
+    api_as, demo, make_sheet, page_size, django_assert_max_num_queries
+):
     for _ in range(60):
         make_sheet()
     client = api_as(demo.user("sh-liaison"))

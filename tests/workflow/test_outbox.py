@@ -1,13 +1,15 @@
 """Side effects go through the outbox: written with the transition, delivered after commit,
 never lost when the broker is down."""
 
+from datetime import timedelta
+
 import pytest
 
+from config.celery import app as celery_app
 from coordination import events
 from coordination.models import OutboxEvent
 from coordination.workflow.engine import transition_fire
 from coordination.workflow.outbox import outbox_relay
-from config.celery import app as celery_app
 
 
 @pytest.fixture
@@ -48,8 +50,8 @@ def test_a_broker_outage_delays_delivery_but_loses_nothing(
     assert event.delivered_at is None and received == []
     # The broker comes back; the periodic relay delivers what is pending, once.
     celery_app.conf.broker_url = "memory://"
-    assert outbox_relay(older_than=__import__("datetime").timedelta(0)) >= 1
-    assert outbox_relay(older_than=__import__("datetime").timedelta(0)) == 0
+    assert outbox_relay(older_than=timedelta(0)) >= 1
+    assert outbox_relay(older_than=timedelta(0)) == 0
     event.refresh_from_db()
     assert event.delivered_at is not None
     assert received == [(events.CASE_TRANSITIONED, sheet.reference, "accept")]
@@ -64,8 +66,6 @@ def test_a_failing_handler_leaves_the_event_pending_with_its_error(demo, make_sh
 
     events.subscribe(events.CASE_TRANSITIONED, failing)
     try:
-        from datetime import timedelta
-
         outbox_relay(older_than=timedelta(0))
     finally:
         events.unsubscribe(events.CASE_TRANSITIONED, failing)

@@ -14,8 +14,15 @@ from coordination.models import Membership
 URL = "/api/v1/assignment-sheets/"
 
 PERSONAS = [
-    "js-liaison", "colleague", "sh-liaison", "zj-liaison", "yrd-office", "yrd-leader", "sh-leader",
-    "wuxi-hospital", "outsider",
+    "js-liaison",
+    "colleague",
+    "sh-liaison",
+    "zj-liaison",
+    "yrd-office",
+    "yrd-leader",
+    "sh-leader",
+    "wuxi-hospital",
+    "outsider",
 ]
 SEES = {"js-liaison", "colleague", "sh-liaison", "yrd-office", "yrd-leader", "sh-leader"}
 # transition → who may fire it from "submitted" (everyone else who sees the sheet: 403)
