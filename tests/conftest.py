@@ -91,11 +91,13 @@ def fast_password_hasher(settings):
 
 @pytest.fixture
 def demo(db):
-    """The demo organisations and users of seed_demo; `demo.user("js-liaison")`."""
+    """The demo organisations and users of seed_demo (not its cases: tests make their own);
+    `demo.user("js-liaison")`, `demo.org("sh-liaison")`."""
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
 
-    call_command("seed_demo", verbosity=0)
+    from coordination.demo import seed_organisations, seed_users
+
+    seed_users(seed_organisations())
 
     class Demo:
         def user(self, username):

@@ -57,3 +57,18 @@ def test_moving_a_user_to_another_organisation_moves_their_group(db):
     membership.save()
     groups = set(membership.user.groups.values_list("name", flat=True))
     assert groups == {"org:zj-liaison"}
+
+
+def test_it_adds_assignment_sheets_of_early_2020_in_several_states(db):
+    from coordination.models import AssignmentSheet
+
+    call_command("seed_demo", verbosity=0)
+    states = dict(AssignmentSheet.objects.values_list("originator__code", "state"))
+    assert states == {
+        "js-liaison": "closed",
+        "sh-liaison": "accepted",
+        "zj-liaison": "submitted",
+        "ah-liaison": "returned",
+        "yrd-office": "submitted",
+    }
+    call_command("verify_audit", verbosity=0)
