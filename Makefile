@@ -60,6 +60,10 @@ format: $(VENV)/.dev  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+BENCH_CASES ?= 1000000
+bench: $(VENV)/.dev  ## Benchmarks: case lists by participant Exists vs guardian rows (BENCH_CASES=1000000, on PostgreSQL)
+	BENCH_CASES=$(BENCH_CASES) $(BIN)/python bench/access_lists.py
+
 messages: $(VENV)/.dev  ## Extract and compile translations (needs gettext)
 	$(BIN)/python manage.py makemessages -l en -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from coordination.models import (
     AssignmentSheet,
     AuditEntry,
+    MeasureNotice,
     Mechanism,
     Membership,
     Organisation,
@@ -103,6 +104,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 admin.site.register(AssignmentSheet, CaseAdmin)
+admin.site.register(MeasureNotice, CaseAdmin)
 
 
 @admin.register(OutboxEvent)

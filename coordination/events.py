@@ -15,6 +15,7 @@ CASE_CREATED = "case.created"
 CASE_TRANSITIONED = "case.transitioned"
 DEADLINE_REMINDER = "deadline.reminder"
 DEADLINE_ESCALATED = "deadline.escalated"
+RECEIPT_READ = "receipt.read"
 
 Handler = Callable[["OutboxEvent"], None]  # noqa: F821 - coordination.models.OutboxEvent
 _handlers: dict[str, list[Handler]] = defaultdict(list)

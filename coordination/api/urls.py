@@ -3,9 +3,11 @@ from rest_framework.routers import SimpleRouter
 
 from coordination.api import views
 from coordination.api.assignment_sheets import AssignmentSheetViewSet
+from coordination.api.measure_notices import MeasureNoticeViewSet
 
 router = SimpleRouter()
 router.register("assignment-sheets", AssignmentSheetViewSet, basename="assignment-sheet")
+router.register("measure-notices", MeasureNoticeViewSet, basename="measure-notice")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

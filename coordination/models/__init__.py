@@ -26,5 +26,11 @@ __all__ = [
 
 # Mechanisms (after the engine's models, on which they build).
 from coordination.models.assignment_sheets import AssignmentSheet, AssignmentSheetGroupObjectPermission
+from coordination.models.measure_notices import MeasureNotice, MeasureNoticeGroupObjectPermission
 
-__all__ += ["AssignmentSheet", "AssignmentSheetGroupObjectPermission"]
+__all__ += [
+    "AssignmentSheet",
+    "AssignmentSheetGroupObjectPermission",
+    "MeasureNotice",
+    "MeasureNoticeGroupObjectPermission",
+]

@@ -89,6 +89,21 @@ class Case(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.reference} {self.title}"
 
+    @classmethod
+    def reference_code_for(cls, mechanism_code: str) -> str:
+        return cls.reference_code
+
+    def responsible_participants(self):
+        """The participants who must move the case on before its deadline."""
+        from coordination.models.participants import Participant
+
+        return Participant.objects.filter(
+            content_type__app_label=self._meta.app_label,
+            content_type__model=self._meta.model_name,
+            object_id=self.pk,
+            role__in=self.timed_states.get(self.state, ()),
+        ).select_related("organisation")
+
     @property
     def is_overdue(self) -> bool:
         return self.due_at is not None and self.due_at <= timezone.now()

@@ -16,7 +16,6 @@ from coordination.workflow.engine import (
     case_event_payload,
     outbox_emit,
     participant_add,
-    participants_in_roles,
 )
 
 
@@ -27,8 +26,7 @@ def case_models() -> list[type[Case]]:
 
 
 def responsible_organisations(case) -> list[Organisation]:
-    roles = case.timed_states.get(case.state, ())
-    return [p.organisation for p in participants_in_roles(case, roles)]
+    return [p.organisation for p in case.responsible_participants()]
 
 
 def deadline_remind(case, now) -> None:

@@ -34,6 +34,8 @@ class TransitionContext:
     data: dict = field(default_factory=dict)
     comment: str = ""
     now: datetime = field(default_factory=timezone.now)
+    # What the transition wants kept in its audit entry beyond the request (e.g. a diff).
+    record: dict = field(default_factory=dict)
 
 
 # --- transitions as declared on the models -----------------------------------------------------
@@ -59,9 +61,17 @@ def allowed_transitions(case, user) -> list[str]:
         info = meta.get_transition(case.state)
         if info is None or info.custom.get("system"):
             continue
-        if meta.conditions_met(case, case.state) and info.has_perm(case, user):
+        if meta.conditions_met(case, case.state) and info.has_perm(case, user) and not guard_refusal(info, case, user):
             names.append(name)
     return sorted(names)
+
+
+def guard_refusal(info, case, user) -> str | None:
+    """A transition may declare `custom={"guard": f}`: f(case, user) returns why this user
+    cannot fire it now (e.g. their organisation already acknowledged), or None. It answers
+    409, like a state that does not allow the transition."""
+    guard = info.custom.get("guard")
+    return guard(case, user) if guard else None
 
 
 def payload_serializer_for(model, name: str):
@@ -186,9 +196,19 @@ def set_deadline(case, state: str, now) -> None:
 # --- creating a case and firing transitions ---------------------------------------------------
 
 
-def case_create(model, *, by, title: str, participants: list[tuple[Organisation, str]] = (), **fields):
+def case_create(
+    model,
+    *,
+    by,
+    title: str,
+    participants: list[tuple[Organisation, str]] = (),
+    mechanism_code: str | None = None,
+    **fields,
+):
     """Create a case of `model` originated by the user's organisation, with its reference
-    number, its participants and the first link of its audit chain."""
+    number, its participants and the first link of its audit chain. A model serving several
+    mechanisms (measure notices: M3, M7, F4, F5) is told which one."""
+    mechanism_code = mechanism_code or model.mechanism_code
     membership = membership_of(by)
     if membership is None:
         raise PermissionDenied
@@ -198,12 +218,12 @@ def case_create(model, *, by, title: str, participants: list[tuple[Organisation,
         abbr = originator.region.abbr if originator.region_id else OFFICE_REFERENCE_ABBR
         case = model(
             title=title,
-            mechanism=Mechanism.objects.get(code=model.mechanism_code),
+            mechanism=Mechanism.objects.get(code=mechanism_code),
             originator=originator,
             created_by=by,
             created_at=now,
             reference=ReferenceSequence.next_reference(
-                region_abbr=abbr, code=model.reference_code, year=timezone.localdate(now).year
+                region_abbr=abbr, code=model.reference_code_for(mechanism_code), year=timezone.localdate(now).year
             ),
             **fields,
         )
@@ -211,7 +231,8 @@ def case_create(model, *, by, title: str, participants: list[tuple[Organisation,
         case.save()
         participant_add(case, organisation=originator, role=Participant.Role.ORIGINATOR)
         for organisation, role in participants:
-            participant_add(case, organisation=organisation, role=role)
+            receipt = {"receipt_state": Participant.ReceiptState.RECEIVED} if role == Participant.Role.ADDRESSEE else {}
+            participant_add(case, organisation=organisation, role=role, **receipt)
         ctx = TransitionContext(by=by, organisation=originator, now=now)
         audit_append(case, ctx=ctx, transition="create", from_state="", to_state=case.state)
         outbox_emit(events.CASE_CREATED, case=case, payload=case_event_payload(case))
@@ -235,9 +256,10 @@ def transition_fire(model, pk, name: str, *, by, data=None, comment: str = "", e
                 details={"current_version": case.version},
             )
         method = getattr(case, name)
-        if not can_proceed(method):
+        refusal = guard_refusal(info, case, by) if can_proceed(method) else None
+        if not can_proceed(method) or refusal:
             raise Conflict(
-                _("This action is not allowed in the case's current state."),
+                refusal or _("This action is not allowed in the case's current state."),
                 code="transition_not_allowed",
                 details={"state": case.state, "allowed_transitions": allowed_transitions(case, by)},
             )
@@ -256,7 +278,9 @@ def apply_transition(case, method, name: str, ctx: TransitionContext, *, payload
         set_deadline(case, case.state, ctx.now)
     case.save()
     case.__dict__.pop("_perm_cache", None)
-    audit_append(case, ctx=ctx, transition=name, from_state=from_state, to_state=case.state, payload=payload)
+    audit_append(
+        case, ctx=ctx, transition=name, from_state=from_state, to_state=case.state, payload={**payload, **ctx.record}
+    )
     outbox_emit(
         events.CASE_TRANSITIONED,
         case=case,

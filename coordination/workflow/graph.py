@@ -29,10 +29,11 @@ def transition_graph_dot(model, current: str | None = None) -> str:
         lines.append(f"  {_quote(value)} [{attrs}];")
     for name, meta in declared_transitions(model).items():
         for source, info in meta.transitions.items():
-            if source not in states or info.target not in states:
-                continue
+            targets = getattr(info.target, "allowed_states", None) or [info.target]
             label = info.custom.get("label", name)
-            lines.append(f"  {_quote(source)} -> {_quote(info.target)} [label={_quote(label)}];")
+            for target in targets:
+                if source in states and target in states:
+                    lines.append(f"  {_quote(source)} -> {_quote(target)} [label={_quote(label)}];")
     lines.append("}")
     return "\n".join(lines)
 

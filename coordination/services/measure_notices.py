@@ -1,0 +1,65 @@
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+
+from coordination.models import MeasureNotice, Membership, Organisation, Participant, Region
+from coordination.workflow.access import membership_of
+from coordination.workflow.engine import case_create
+
+ISSUERS = {
+    (Organisation.Kind.LIAISON_OFFICE, Membership.Role.LIAISON_OFFICER),
+    (Organisation.Kind.COOPERATION_OFFICE, Membership.Role.COORDINATOR),
+}
+
+
+def can_issue_notice(user) -> bool:
+    membership = membership_of(user)
+    return membership is not None and (membership.organisation.kind, membership.role) in ISSUERS
+
+
+def default_addressees(issuer: Organisation) -> list[Organisation]:
+    """The other regions' liaison offices and the Regional Cooperation Office."""
+    offices = Organisation.objects.filter(
+        kind__in=[Organisation.Kind.LIAISON_OFFICE, Organisation.Kind.COOPERATION_OFFICE]
+    ).exclude(pk=issuer.pk)
+    if issuer.region_id:
+        offices = offices.exclude(region_id=issuer.region_id)
+    return list(offices.order_by("region_id", "code"))
+
+
+def measure_notice_issue(
+    *,
+    by,
+    mechanism: str,
+    category: str,
+    title: str,
+    summary: str,
+    body: str,
+    effective_from: date,
+    effective_until: date | None = None,
+    affected_regions: list[Region] = (),
+    contact_officer: str = "",
+    addressees: list[Organisation] | None = None,
+    time_limit: timedelta | None = None,
+) -> MeasureNotice:
+    """A region (or the Office) issues a notice to the others; each addressee gets a receipt."""
+    if not can_issue_notice(by):
+        raise PermissionDenied
+    issuer = membership_of(by).organisation
+    addressees = addressees or default_addressees(issuer)
+    notice = case_create(
+        MeasureNotice,
+        by=by,
+        mechanism_code=mechanism,
+        title=title,
+        category=category,
+        summary=summary,
+        body=body,
+        effective_from=effective_from,
+        effective_until=effective_until,
+        contact_officer=contact_officer,
+        time_limit=time_limit,
+        participants=[(org, Participant.Role.ADDRESSEE) for org in addressees],
+    )
+    notice.affected_regions.set(affected_regions)
+    return notice

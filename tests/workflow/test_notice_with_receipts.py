@@ -1,0 +1,161 @@
+"""The notice-with-receipts pattern, through M3 major-measure notices (and M7 emergencies)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from coordination import events
+from coordination.models import AuditEntry, MeasureNotice, OutboxEvent
+from coordination.workflow.deadlines import deadlines_check
+
+URL = "/api/v1/measure-notices/"
+
+
+def notice_body(**extra):
+    return {
+        "category": "border_control",
+        "title": "江苏省关于省际道口联合查验的通告",
+        "summary": "自2月10日起，苏沪、苏浙省界道口实行联合查验、结果互认。",
+        "body": "为统筹疫情防控和复工复产，……",
+        **extra,
+    }
+
+
+def receipts(body):
+    return {p["organisation"]["code"]: p["receipt_state"] for p in body["participants"] if p["role"] == "addressee"}
+
+
+def fire(client, notice_id, name, **body):
+    return client.post(f"{URL}{notice_id}/transitions/{name}/", body, format="json")
+
+
+@pytest.fixture
+def issued(api_as, demo):
+    response = api_as(demo.user("js-liaison")).post(
+        URL, notice_body(affected_regions=["320500", "310000"]), format="json"
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def test_issuing_addresses_the_other_regions_and_the_office(issued):
+    assert issued["reference"].startswith("JS-MSR-")
+    assert issued["state"] == "issued" and issued["mechanism"] == "M3"
+    assert receipts(issued) == {
+        "sh-liaison": "received",
+        "zj-liaison": "received",
+        "ah-liaison": "received",
+        "yrd-office": "received",
+    }
+    due = timezone.datetime.fromisoformat(issued["due_at"])
+    assert timedelta(minutes=119) < due - timezone.now() <= timedelta(hours=2)
+
+
+def test_opening_the_notice_marks_the_receipt_read_once(api_as, demo, issued):
+    sh = api_as(demo.user("sh-liaison"))
+    body = sh.get(f"{URL}{issued['id']}/").json()
+    assert receipts(body)["sh-liaison"] == "read"
+    assert body["version"] == issued["version"]
+    sh.get(f"{URL}{issued['id']}/")
+    assert AuditEntry.objects.filter(object_id=issued["id"], transition="read").count() == 1
+    assert OutboxEvent.objects.filter(kind=events.RECEIPT_READ).count() == 1
+    # The issuer opening its own notice reads nobody's receipt.
+    api_as(demo.user("js-liaison")).get(f"{URL}{issued['id']}/")
+    assert AuditEntry.objects.filter(object_id=issued["id"], transition="read").count() == 1
+
+
+def test_each_addressee_acknowledges_and_the_notice_closes_when_all_have(api_as, demo, issued):
+    for username in ["sh-liaison", "zj-liaison", "ah-liaison"]:
+        body = fire(api_as(demo.user(username)), issued["id"], "acknowledge").json()
+        assert body["state"] == "issued"
+        assert receipts(body)[username] == "acknowledged"
+    again = fire(api_as(demo.user("sh-liaison")), issued["id"], "acknowledge")
+    assert again.status_code == 409
+    last = fire(api_as(demo.user("yrd-office")), issued["id"], "acknowledge").json()
+    assert last["state"] == "closed" and last["closed_at"] is not None
+
+
+def test_an_objection_is_answered_then_acknowledged(api_as, demo, issued):
+    zj, js = api_as(demo.user("zj-liaison")), api_as(demo.user("js-liaison"))
+    objected = fire(zj, issued["id"], "raise_objection", payload={"reason": "与我省货运车辆通行政策冲突"}).json()
+    assert receipts(objected)["zj-liaison"] == "objected"
+    assert "answer_objection" in js.get(f"{URL}{issued['id']}/").json()["allowed_transitions"]
+    bad = fire(js, issued["id"], "answer_objection", payload={"organisation": "sh-liaison", "answer": "x"})
+    assert bad.status_code == 400
+    answered = fire(
+        js,
+        issued["id"],
+        "answer_objection",
+        payload={"organisation": "zj-liaison", "answer": "货运车辆持通行证优先通行"},
+    ).json()
+    assert receipts(answered)["zj-liaison"] == "read"
+    assert answered["audit"][-1]["payload"]["objection"] == "与我省货运车辆通行政策冲突"
+    assert fire(zj, issued["id"], "acknowledge").status_code == 200
+
+
+def test_amending_makes_a_new_edition_with_a_diff_and_resets_receipts(api_as, demo, issued):
+    fire(api_as(demo.user("sh-liaison")), issued["id"], "acknowledge")
+    js = api_as(demo.user("js-liaison"))
+    amended = fire(js, issued["id"], "amend", payload={"summary": "自2月12日起实行联合查验。"}).json()
+    assert amended["edition"] == 2
+    assert set(receipts(amended).values()) == {"received"}
+    changes = amended["audit"][-1]["payload"]["changes"]
+    assert changes == {"summary": {"from": issued["summary"], "to": "自2月12日起实行联合查验。"}}
+    assert fire(js, issued["id"], "amend", payload={}).status_code == 400
+    assert fire(js, issued["id"], "amend", payload={"effective_until": "2000-01-01"}).status_code == 400
+
+
+def test_only_addressees_acknowledge_and_only_the_issuer_amends(api_as, demo, issued):
+    assert fire(api_as(demo.user("js-liaison")), issued["id"], "acknowledge").status_code == 403
+    assert fire(api_as(demo.user("sh-liaison")), issued["id"], "amend", payload={"title": "x"}).status_code == 403
+    assert api_as(demo.user("wuxi-hospital")).get(f"{URL}{issued['id']}/").status_code == 404
+    assert api_as(demo.user("sh-leader")).get(f"{URL}{issued['id']}/").status_code == 200
+
+
+def test_an_emergency_must_be_acknowledged_within_30_minutes(api_as, demo):
+    response = api_as(demo.user("sh-liaison")).post(
+        URL,
+        notice_body(mechanism="M7", category="public_health_incident", title="浦东机场入境航班聚集性疫情"),
+        format="json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["reference"].startswith("SH-EMG-")
+    due = timezone.datetime.fromisoformat(body["due_at"])
+    assert timedelta(minutes=29) < due - timezone.now() <= timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"mechanism": "M7", "category": "schools"}, "category"),
+        ({"category": "sightseeing"}, "category"),
+        ({"mechanism": "M1"}, "mechanism"),
+        ({"effective_from": "2020-02-10", "effective_until": "2020-02-01"}, "effective_until"),
+        ({"addressees": ["js-liaison"]}, "addressees"),
+        ({"addressees": ["wuxi-peoples-hospital"]}, "addressees"),
+        ({"affected_regions": ["999999"]}, "affected_regions"),
+        ({"summary": ""}, "summary"),
+    ],
+)
+def test_bad_notices_are_refused_naming_the_field(api_as, demo, extra, field):
+    response = api_as(demo.user("js-liaison")).post(URL, notice_body(**extra), format="json")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["details"]
+    assert MeasureNotice.objects.count() == 0
+
+
+def test_selected_addressees_replace_the_default(api_as, demo):
+    body = api_as(demo.user("js-liaison")).post(URL, notice_body(addressees=["sh-liaison"]), format="json").json()
+    assert receipts(body) == {"sh-liaison": "received"}
+
+
+def test_reminders_go_only_to_addressees_that_have_not_acknowledged(api_as, demo, issued):
+    for username in ["sh-liaison", "zj-liaison", "yrd-office"]:
+        fire(api_as(demo.user(username)), issued["id"], "acknowledge")
+    with time_machine.travel(timezone.now() + timedelta(hours=2, minutes=1), tick=False):
+        assert deadlines_check()["reminded"] == 1
+    reminder = OutboxEvent.objects.get(kind=events.DEADLINE_REMINDER)
+    assert reminder.payload["organisations"] == [demo.org("ah-liaison").pk]
