@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from coordination.api import views
@@ -15,5 +15,4 @@ urlpatterns = [
     path("regions/", views.RegionList.as_view(), name="api-regions"),
     path("mechanisms/", views.MechanismList.as_view(), name="api-mechanisms"),
     *router.urls,
-    path("", include("notices.api.urls")),
 ]
