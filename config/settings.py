@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coordination.context_processors.membership",
+                "notices.context_processors.inbox",
             ],
         },
     },
@@ -142,6 +143,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {"task": "coordination.tasks.purge_idempotency_records", "schedule": 3600.0},
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Notices: how often an open socket re-checks its session, and reads its mailbox in case a
+# doorbell was lost (often in the embedded default, whose in-process layer cannot carry a
+# ring from the worker process to the web process).
+NOTICES_SESSION_CHECK_SECONDS = env.float("NOTICES_SESSION_CHECK_SECONDS", 3.0)
+NOTICES_POLL_SECONDS = env.float("NOTICES_POLL_SECONDS", 30.0 if REDIS_URL else 3.0)
 # Idempotency-Key records are kept at least this long (shared/DESIGN.md §5).
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", 48)
 

@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from coordination import views
+from coordination import case_pages, views
 from coordination.api.errors import api_404, api_500
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("cases/<str:label>/<int:pk>/", case_pages.case_detail, name="case-detail"),
+    path("cases/<str:label>/<int:pk>/transitions/<str:name>/", case_pages.case_transition, name="case-transition"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,24 +18,37 @@ DEADLINE_ESCALATED = "deadline.escalated"
 RECEIPT_READ = "receipt.read"
 
 Handler = Callable[["OutboxEvent"], None]  # noqa: F821 - coordination.models.OutboxEvent
-_handlers: dict[str, list[Handler]] = defaultdict(list)
+_after_commit: dict[str, list[Handler]] = defaultdict(list)
+_in_transaction: dict[str, list[Handler]] = defaultdict(list)
 
 
-def subscribe(kind: str, handler: Handler | None = None):
-    """Subscribe a handler to an event kind ("*" for every kind); usable as a decorator."""
+def subscribe(kind: str, handler: Handler | None = None, *, in_transaction: bool = False):
+    """Subscribe a handler to an event kind ("*" for every kind); usable as a decorator.
+
+    After-commit handlers (the default) run when the outbox delivers the event (a Celery task
+    after commit, or the relay): e-mail, webhooks, PDFs. In-transaction handlers run inside
+    the transaction that records the event, so what they write commits or rolls back with
+    it: the inbox notices of shared/DESIGN.md §4.2.
+    """
+    registry = _in_transaction if in_transaction else _after_commit
 
     def register(func: Handler) -> Handler:
-        if func not in _handlers[kind]:
-            _handlers[kind].append(func)
+        if func not in registry[kind]:
+            registry[kind].append(func)
         return func
 
     return register(handler) if handler is not None else register
 
 
 def unsubscribe(kind: str, handler: Handler) -> None:
-    if handler in _handlers[kind]:
-        _handlers[kind].remove(handler)
+    for registry in (_after_commit, _in_transaction):
+        if handler in registry[kind]:
+            registry[kind].remove(handler)
 
 
 def handlers_for(kind: str) -> list[Handler]:
-    return [*_handlers[kind], *_handlers["*"]]
+    return [*_after_commit[kind], *_after_commit["*"]]
+
+
+def transactional_handlers_for(kind: str) -> list[Handler]:
+    return [*_in_transaction[kind], *_in_transaction["*"]]

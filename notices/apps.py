@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class NoticesConfig(AppConfig):
     name = "notices"
     verbose_name = _("Notices and circulars")
+
+    def ready(self):
+        # The whole wiring of this app to the engine's events, in one place.
+        from django.contrib.auth.signals import user_logged_out
+
+        from coordination import events
+        from notices import signals
+        from notices.services import notices_for_event
+
+        for kind in (
+            events.CASE_CREATED,
+            events.CASE_TRANSITIONED,
+            events.RECEIPT_READ,
+            events.DEADLINE_REMINDER,
+            events.DEADLINE_ESCALATED,
+        ):
+            events.subscribe(kind, notices_for_event, in_transaction=True)
+        user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="notices-close-on-logout")

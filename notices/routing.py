@@ -1,3 +1,5 @@
-"""WebSocket routes. The notices consumer arrives with the real-time notices issue."""
+from django.urls import path
 
-websocket_urlpatterns: list = []
+from notices.consumers import NoticeConsumer
+
+websocket_urlpatterns = [path("ws/notices/", NoticeConsumer.as_asgi())]

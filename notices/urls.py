@@ -1,3 +1,12 @@
 """The notices app's pages (inbox, circulars), included at the site root by config/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from notices import views
+
+urlpatterns: list = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:seq>/open/", views.notice_open, name="notice-open"),
+    path("inbox/<int:seq>/read/", views.notice_read, name="notice-read"),
+    path("inbox/read-all/", views.notices_read_all, name="notices-read-all"),
+]

@@ -17,3 +17,11 @@ def duration_label(value: timedelta) -> str:
         hours = minutes // 60
         return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ errors|get_item:field }}`: a dict lookup by a variable key."""
+    if not hasattr(mapping, "get"):
+        return None
+    return mapping.get(key)

@@ -115,6 +115,8 @@ def outbox_emit(kind: str, *, case=None, payload: dict | None = None) -> OutboxE
         object_id=case.pk if case is not None else None,
         payload=payload or {},
     )
+    for handler in events.transactional_handlers_for(kind):
+        handler(event)
     transaction.on_commit(lambda: enqueue_delivery(event.pk))
     return event
 
@@ -235,7 +237,7 @@ def case_create(
             participant_add(case, organisation=organisation, role=role, **receipt)
         ctx = TransitionContext(by=by, organisation=originator, now=now)
         audit_append(case, ctx=ctx, transition="create", from_state="", to_state=case.state)
-        outbox_emit(events.CASE_CREATED, case=case, payload=case_event_payload(case))
+        outbox_emit(events.CASE_CREATED, case=case, payload=case_event_payload(case, actor=by.pk))
     return case
 
 

@@ -1,0 +1,140 @@
+"""The case page every mechanism shares: `/cases/<app_label.model>/<id>/`.
+
+State, transition graph with the current state highlighted, the actions this user may take
+(as forms built from each transition's payload serializer), participants and receipts, the
+mechanism's own fields and the audit trail. It refreshes itself when a notice about the case
+arrives over the WebSocket.
+"""
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+from rest_framework import serializers
+from rest_framework.exceptions import APIException, ValidationError
+
+from coordination.models import AuditEntry, Case, Participant
+from coordination.workflow.access import case_for_user
+from coordination.workflow.engine import allowed_transitions, payload_serializer_for, transition_fire, transition_info
+from coordination.workflow.graph import transition_graph_svg
+from coordination.workflow.patterns import NoticeCase, receipt_mark_read
+
+# Fields shown on every case page already, or internal to the engine.
+BASE_FIELDS = {f.name for f in Case._meta.get_fields()} | {"id", "state"}
+
+
+def case_model(label: str):
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if not issubclass(model, Case):
+        raise Http404
+    return model
+
+
+def own_fields(case) -> list[tuple[str, object]]:
+    rows = []
+    for f in type(case)._meta.get_fields():
+        if f.name in BASE_FIELDS or f.auto_created or not f.concrete or f.name.endswith("_ptr"):
+            continue
+        if f.many_to_many:
+            value = ", ".join(str(o) for o in getattr(case, f.name).all())
+        elif f.choices:
+            value = getattr(case, f"get_{f.name}_display")()
+        else:
+            value = getattr(case, f.name)
+        if value not in (None, ""):
+            rows.append((f.verbose_name, value))
+    return rows
+
+
+def action_forms(model, names: list[str]) -> list[dict]:
+    forms = []
+    for name in names:
+        info = transition_info(model, name)
+        serializer_class = payload_serializer_for(model, name)
+        fields = []
+        if serializer_class is not None:
+            for field_name, field in serializer_class().fields.items():
+                if isinstance(field, serializers.SlugRelatedField | serializers.PrimaryKeyRelatedField):
+                    queryset = field.get_queryset()
+                    choices = [(getattr(o, field.slug_field, o.pk), str(o)) for o in queryset[:200]]
+                else:
+                    choices = getattr(field, "choices", None)
+                    choices = list(choices.items()) if isinstance(choices, dict) else None
+                fields.append(
+                    {
+                        "name": field_name,
+                        "label": field.label or field_name,
+                        "required": field.required,
+                        "choices": choices,
+                        "long": isinstance(field, serializers.CharField) and (field.max_length or 0) > 300,
+                        "input": "date" if isinstance(field, serializers.DateField) else "text",
+                    }
+                )
+        forms.append({"name": name, "label": info.custom.get("label", name), "fields": fields})
+    return forms
+
+
+@login_required
+def case_detail(request, label: str, pk: int):
+    model = case_model(label)
+    case = case_for_user(request.user, model, pk)
+    if issubclass(model, NoticeCase) and receipt_mark_read(case, request.user):
+        case = case_for_user(request.user, model, pk)
+    content_type = ContentType.objects.get_for_model(model)
+    participants = Participant.objects.filter(content_type=content_type, object_id=case.pk).select_related(
+        "organisation"
+    )
+    audit = AuditEntry.objects.filter(content_type=content_type, object_id=case.pk).select_related(
+        "actor", "organisation"
+    )
+    context = {
+        "case": case,
+        "label": label,
+        "own_fields": own_fields(case),
+        "participants": participants.order_by("id"),
+        "audit": audit.order_by("seq"),
+        "actions": action_forms(model, allowed_transitions(case, request.user)),
+        "graph": mark_safe(transition_graph_svg(model, case.state)),  # noqa: S308 - Graphviz output of our own labels
+        "errors": request.session.pop("case_errors", None),
+        "submitted": request.session.pop("case_submitted", None),
+    }
+    template = "coordination/case_live.html" if request.headers.get("X-Live") else "coordination/case.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def case_transition(request, label: str, pk: int, name: str):
+    model = case_model(label)
+    serializer_class = payload_serializer_for(model, name) if transition_info(model, name) else None
+    fields = serializer_class().fields if serializer_class else {}
+    payload = {k: request.POST[k] for k in fields if request.POST.get(k, "") != ""}
+    try:
+        transition_fire(
+            model,
+            pk,
+            name,
+            by=request.user,
+            data=payload,
+            comment=request.POST.get("comment", ""),
+            expected_version=request.POST.get("version") or None,
+        )
+    except ValidationError as exc:
+        request.session["case_errors"] = {"action": name, "errors": exc.detail}
+        request.session["case_submitted"] = {
+            "action": name,
+            "values": {**payload, "comment": request.POST.get("comment", "")},
+        }
+    except (APIException, PermissionDenied) as exc:
+        messages.error(request, str(getattr(exc, "detail", "")) or str(exc) or "403")
+    else:
+        messages.success(request, transition_info(model, name).custom.get("label", name))
+    return redirect("case-detail", label=label, pk=pk)
