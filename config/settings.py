@@ -9,6 +9,7 @@ Bad values stop the process at start-up (environs raises on anything it cannot p
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env
 
@@ -141,6 +142,7 @@ CELERY_BEAT_SCHEDULE = {
     "check-deadlines": {"task": "coordination.tasks.check_deadlines", "schedule": 60.0},
     "relay-outbox": {"task": "coordination.tasks.relay_outbox", "schedule": 30.0},
     "purge-idempotency-records": {"task": "coordination.tasks.purge_idempotency_records", "schedule": 3600.0},
+    "daily-digests": {"task": "notices.tasks.send_daily_digests", "schedule": crontab(hour=8, minute=0)},
 }
 CELERY_TASK_PUBLISH_RETRY = False
 # Notices: how often an open socket re-checks its session, and reads its mailbox in case a
@@ -148,6 +150,18 @@ CELERY_TASK_PUBLISH_RETRY = False
 # ring from the worker process to the web process).
 NOTICES_SESSION_CHECK_SECONDS = env.float("NOTICES_SESSION_CHECK_SECONDS", 3.0)
 NOTICES_POLL_SECONDS = env.float("NOTICES_POLL_SECONDS", 30.0 if REDIS_URL else 3.0)
+# E-mail (console unless an SMTP host is configured) and text messages.
+EMAIL_HOST = env.str("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env.int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "noreply@yrd-coordination.invalid")
+SMS_BACKEND = env.str("SMS_BACKEND", "notices.sms.ConsoleSmsBackend")
+SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
 # Idempotency-Key records are kept at least this long (shared/DESIGN.md §5).
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", 48)
 

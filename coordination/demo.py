@@ -99,7 +99,9 @@ def seed_organisations() -> dict[str, Organisation]:
 def seed_users(orgs: dict[str, Organisation]) -> None:
     User = get_user_model()
     for username, (org_code, role, full_name) in USERS.items():
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": full_name, "email": f"{username}@demo.yrd.invalid"}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])

@@ -12,6 +12,7 @@ class NoticesConfig(AppConfig):
 
         from coordination import events
         from notices import signals
+        from notices.email import emails_for_event
         from notices.services import notices_for_event
 
         for kind in (
@@ -22,4 +23,5 @@ class NoticesConfig(AppConfig):
             events.DEADLINE_ESCALATED,
         ):
             events.subscribe(kind, notices_for_event, in_transaction=True)
+            events.subscribe(kind, emails_for_event)
         user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="notices-close-on-logout")

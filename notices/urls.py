@@ -9,4 +9,5 @@ urlpatterns: list = [
     path("inbox/<int:seq>/open/", views.notice_open, name="notice-open"),
     path("inbox/<int:seq>/read/", views.notice_read, name="notice-read"),
     path("inbox/read-all/", views.notices_read_all, name="notices-read-all"),
+    path("inbox/preferences/", views.preferences, name="notice-preferences"),
 ]

@@ -4,7 +4,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from notices.models import Notice, NoticeKind
+from django.contrib import messages
+from django.utils.translation import gettext as _
+
+from notices.email import email_choice, preference_set, preferences_of
+from notices.models import Notice, NoticeKind, NotificationPreference
 from notices.services import notice_mark_read, notices_mark_all_read
 
 
@@ -41,6 +45,22 @@ def notice_read(request, seq: int):
     get_object_or_404(Notice, recipient=request.user, seq=seq)
     notice_mark_read(user=request.user, seq=seq)
     return redirect(request.POST.get("next") if _safe(request, request.POST.get("next")) else "inbox")
+
+
+@login_required
+def preferences(request):
+    """Per kind of notice: e-mail immediately, in the daily digest, or not at all."""
+    choices = dict(NotificationPreference.Email.choices)
+    if request.method == "POST":
+        for kind in NoticeKind.values:
+            value = request.POST.get(kind)
+            if value in choices:
+                preference_set(user=request.user, kind=kind, email=value)
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notice-preferences")
+    current = preferences_of([request.user.pk])
+    rows = [(value, label, email_choice(request.user.pk, value, current)) for value, label in NoticeKind.choices]
+    return render(request, "notices/preferences.html", {"rows": rows, "choices": choices.items()})
 
 
 @login_required

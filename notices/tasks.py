@@ -1,0 +1,10 @@
+"""Celery tasks of the notices app: thin wrappers around services."""
+
+from celery import shared_task
+
+from notices.email import digests_send
+
+
+@shared_task(ignore_result=True)
+def send_daily_digests() -> int:
+    return digests_send()
