@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from django.db.models import Exists, OuterRef
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -292,6 +294,33 @@ def generate(timings: dict) -> None:
 # --- measuring -----------------------------------------------------------------------------------
 
 
+def visible_cases_by_guardian_permission_id(user, model):
+    """Bench-only rival: `visible_cases_by_guardian` with the view permission's id looked up
+    once (as an application would cache it) instead of joined through auth_permission.codename."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.utils import get_group_obj_perms_model
+
+    from coordination.workflow.access import codename, membership_of
+
+    membership = membership_of(user)
+    if membership is None:
+        return model.objects.none()
+    key = (model, "view")
+    if key not in PERMISSION_IDS:
+        PERMISSION_IDS[key] = Permission.objects.get(
+            content_type=ContentType.objects.get_for_model(model), codename=codename(model, "view")
+        ).pk
+    perms = get_group_obj_perms_model(model).objects.filter(
+        group_id=membership.organisation.group_id, content_object_id=OuterRef("pk"), permission_id=PERMISSION_IDS[key]
+    )
+    return model.objects.filter(Exists(perms))
+
+
+PERMISSION_IDS: dict = {}
+VARIANTS = ("participants", "guardian", "guardian-id")
+
+
 def queries(model):
     from coordination.workflow.access import visible_cases, visible_cases_by_guardian
 
@@ -302,7 +331,11 @@ def queries(model):
         "submitted page": lambda qs_of, user: list(
             qs_of(user, model).filter(state="submitted").order_by(*order)[:PAGE]
         ),
-    }, {"participants": visible_cases, "guardian": visible_cases_by_guardian}
+    }, {
+        "participants": visible_cases,
+        "guardian": visible_cases_by_guardian,
+        "guardian-id": visible_cases_by_guardian_permission_id,
+    }
 
 
 def ms(fn) -> tuple[float, object]:
@@ -355,7 +388,7 @@ def measure(label: str, plans: list[str]) -> list[dict]:
     rows = []
     for username, has_guardian in USERS:
         user = User.objects.select_related("membership__organisation").get(username=username)
-        names = ["participants", "guardian"] if has_guardian else ["participants"]
+        names = list(VARIANTS) if has_guardian else ["participants"]
         for op_name, op in ops.items():
             runners = {name: (lambda v=variants[name], u=user, o=op: o(v, u)) for name in names}
             for _ in range(WARMUP):
@@ -364,7 +397,7 @@ def measure(label: str, plans: list[str]) -> list[dict]:
             samples = {name: [] for name in names}
             results = {}
             for _ in range(REPEATS):
-                for name, run in runners.items():  # interleaved: A, B, A, B…
+                for name, run in runners.items():  # interleaved: A, B, C, A, B, C…
                     elapsed, results[name] = ms(run)
                     samples[name].append(elapsed)
             row = {"set": label, "user": username, "query": op_name}
@@ -373,14 +406,14 @@ def measure(label: str, plans: list[str]) -> list[dict]:
                 plan = explain(runners[name])
                 row[name]["plan"] = plan_summary(plan)
                 plans.append(f"===== [{label}] {username} · {op_name} · {name}\n{plan}\n")
-            if has_guardian:
-                row["ratio_guardian_over_participants"] = round(
-                    row["guardian"]["median_ms"] / row["participants"]["median_ms"], 2
-                )
-                a, b = results["participants"], results["guardian"]
-                same = [x.pk for x in a] == [x.pk for x in b] if isinstance(a, list) else a == b
-                row["same_result"] = same
             first = results["participants"]
+            comparable = (lambda r: [x.pk for x in r]) if isinstance(first, list) else (lambda r: r)
+            if has_guardian:
+                for name in names[1:]:
+                    row[f"ratio_{name}_over_participants"] = round(
+                        row[name]["median_ms"] / row["participants"]["median_ms"], 2
+                    )
+                row["same_result"] = all(comparable(results[name]) == comparable(first) for name in names[1:])
             row["rows"] = first if isinstance(first, int) else len(first)
             rows.append(row)
             log(format_row(row))
@@ -388,20 +421,23 @@ def measure(label: str, plans: list[str]) -> list[dict]:
 
 
 def format_row(row: dict) -> str:
-    p = row["participants"]
-    g = row.get("guardian")
-    guardian = f"{g['median_ms']:>9.1f} {g['p95_ms']:>9.1f}" if g else f"{'—':>9} {'—':>9}"
-    ratio = f"{row['ratio_guardian_over_participants']:>6.2f}" if g else f"{'—':>6}"
-    same = ("yes" if row["same_result"] else "NO") if g else "—"
+    cells = []
+    for name in VARIANTS:
+        stats = row.get(name)
+        cells.append(f"{stats['median_ms']:>8.1f} /{stats['p95_ms']:>7.1f}" if stats else f"{'—':>17}")
+    ratios = [row.get(f"ratio_{name}_over_participants") for name in VARIANTS[1:]]
+    ratio_cells = [f"{r:>6.2f}" if r is not None else f"{'—':>6}" for r in ratios]
+    same = ("yes" if row["same_result"] else "NO") if "same_result" in row else "—"
     return (
-        f"{row['set']:<10} {row['user']:<11} {row['query']:<15} {p['median_ms']:>9.1f} {p['p95_ms']:>9.1f} "
-        f"{guardian} {ratio} {same:>5} {row['rows']:>9,}"
+        f"{row['set']:<10} {row['user']:<11} {row['query']:<15} {' '.join(cells)} {' '.join(ratio_cells)} "
+        f"{same:>5} {row['rows']:>9,}"
     )
 
 
 HEADER = (
-    f"{'indexes':<10} {'user':<11} {'query':<15} {'part med':>9} {'part p95':>9} {'guard med':>9} "
-    f"{'guard p95':>9} {'g/p':>6} {'same':>5} {'rows':>9}"
+    f"{'indexes':<10} {'user':<11} {'query':<15} {'participants':>17} {'guardian':>17} {'guardian-id':>17} "
+    f"{'g/p':>6} {'gid/p':>6} {'same':>5} {'rows':>9}\n"
+    f"{'':<38} {'median /    p95':>17} {'median /    p95':>17} {'median /    p95':>17}"
 )
 
 
@@ -479,7 +515,10 @@ def main() -> None:
     }
     (OUT_DIR / "access_lists.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
 
-    log("\nSummary (g/p = guardian median / participants median; > 1 means the participant Exists is faster)")
+    log(
+        "\nSummary, ms (g/p, gid/p = guardian, guardian-by-permission-id median over participants median;"
+        " > 1 means the participant Exists is faster)"
+    )
     log(HEADER)
     for row in rows:
         log(format_row(row))

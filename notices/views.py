@@ -1,11 +1,10 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
-
-from django.contrib import messages
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from notices.email import email_choice, preference_set, preferences_of
 from notices.models import Notice, NoticeKind, NotificationPreference
