@@ -9,6 +9,7 @@ Bad values stop the process at start-up (environs raises on anything it cannot p
 from datetime import timedelta
 from pathlib import Path
 
+import redis.exceptions
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env
@@ -111,7 +112,17 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # A pooled connection idle for a few seconds is checked before use, so a Redis
+            # restart costs a reconnect, not a failed request.
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "health_check_interval": 2,
+                        "retry_on_error": [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError],
+                    }
+                ]
+            },
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", REDIS_URL)
