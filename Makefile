@@ -8,6 +8,9 @@ PORT ?= 8000
 # Debian packages the PDFs and graphs need: CJK fonts, HarfBuzz's subsetter (20–35× faster CJK
 # subsetting), Pango, and Graphviz for the transition graphs.
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 graphviz
+# Circulars (GB/T 9704): FangSong and Kai faces (Fandol, in texlive-lang-chinese; AR PL UKai),
+# fc-list to find faces, poppler-utils for the PDF tests.
+SYSTEM_PACKAGES += texlive-lang-chinese fonts-arphic-ukai fontconfig poppler-utils
 
 .PHONY: help run test lint format bench messages system-deps migrate seed clean-var
 
@@ -31,7 +34,7 @@ system-deps:  ## Install the Debian packages the PDFs need (apt-get when root)
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing $$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
 	    echo "PDF circulars need these Debian packages: $$missing"; \
 	    echo "Install them with: sudo apt-get install $$missing"; \
@@ -61,11 +64,14 @@ format: $(VENV)/.dev  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 BENCH_CASES ?= 1000000
-bench: $(VENV)/.dev  ## Benchmarks: case lists by participant Exists vs guardian rows (BENCH_CASES=1000000, on PostgreSQL)
+BENCH_CLIENTS ?= 100 1000
+bench: $(VENV)/.dev system-deps  ## Benchmarks (PostgreSQL + Redis on 127.0.0.1): case lists, notice fan-out, circulars
 	BENCH_CASES=$(BENCH_CASES) $(BIN)/python bench/access_lists.py
+	$(BIN)/python bench/notices_fanout.py $(BENCH_CLIENTS)
+	$(BIN)/python bench/circulars.py
 
 messages: $(VENV)/.dev  ## Extract and compile translations (needs gettext)
-	$(BIN)/python manage.py makemessages -l en -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l en -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean-var:  ## Delete the embedded database, broker and media under var/

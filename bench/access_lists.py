@@ -473,6 +473,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT generated_at, timings FROM bench_dataset")
             generated_at, stored = cursor.fetchone()
+        stored = json.loads(stored) if isinstance(stored, str) else stored  # Django reads jsonb as text
         generation = {"reused": True, "generated_at": generated_at.isoformat(), **stored}
     else:
         log(f"Generating {CASES:,} assignment sheets…")

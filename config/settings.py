@@ -113,12 +113,14 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # A pooled connection idle for a few seconds is checked before use, so a Redis
-            # restart costs a reconnect, not a failed request.
+            # restart costs a reconnect, not a failed request. redis-py 8 reads with a 5 s
+            # socket timeout by default, which races channels-redis' 5 s BZPOPMIN under load.
             "CONFIG": {
                 "hosts": [
                     {
                         "address": REDIS_URL,
                         "health_check_interval": 2,
+                        "socket_timeout": 30,
                         "retry_on_error": [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError],
                     }
                 ]
@@ -134,12 +136,13 @@ else:
 
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -159,7 +162,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Notices: how often an open socket re-checks its session, and reads its mailbox in case a
 # doorbell was lost (often in the embedded default, whose in-process layer cannot carry a
 # ring from the worker process to the web process).
-NOTICES_SESSION_CHECK_SECONDS = env.float("NOTICES_SESSION_CHECK_SECONDS", 3.0)
+NOTICES_SESSION_CHECK_SECONDS = env.float("NOTICES_SESSION_CHECK_SECONDS", 60.0)
 NOTICES_POLL_SECONDS = env.float("NOTICES_POLL_SECONDS", 30.0 if REDIS_URL else 3.0)
 # E-mail (console unless an SMTP host is configured) and text messages.
 EMAIL_HOST = env.str("EMAIL_HOST", "")
@@ -259,3 +262,46 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
 }
+
+# --- Circulars: official PDF documents in the GB/T 9704-2012 layout (notices/circulars/) ------
+# Font stacks per role, by fontconfig family or by a family declared below with its file; each
+# stack ends with CIRCULAR_FALLBACK_FONT so a fallback never turns serif text into sans. A
+# deployment points these at its licensed faces, e.g. CIRCULAR_FONTS_FANGSONG=仿宋_GB2312 and
+# CIRCULAR_FONT_FILES=方正小标宋简体=/opt/fonts/FZXBSJW.TTF,仿宋_GB2312=/opt/fonts/FS_GB2312.ttf
+FANDOL_DIR = "/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol"  # Debian texlive-lang-chinese
+CIRCULAR_FONT_FILES = env.dict(
+    "CIRCULAR_FONT_FILES",
+    {"FandolFang": f"{FANDOL_DIR}/FandolFang-Regular.otf", "FandolKai": f"{FANDOL_DIR}/FandolKai-Regular.otf"},
+)
+CIRCULAR_FALLBACK_FONT = env.str("CIRCULAR_FALLBACK_FONT", "Noto Serif CJK SC")
+CIRCULAR_FONT_STACKS = {
+    "song": env.list("CIRCULAR_FONTS_SONG", ["Noto Serif CJK SC"]),  # 宋体: page numbers
+    "xbs": env.list("CIRCULAR_FONTS_HEAVY", ["Noto Serif CJK SC"]),  # 小标宋 (bold): mark, title
+    "fangsong": env.list("CIRCULAR_FONTS_FANGSONG", ["FandolFang", "Noto Serif CJK SC"]),  # 仿宋: body
+    "kai": env.list("CIRCULAR_FONTS_KAI", ["AR PL UKai CN", "FandolKai", "Noto Serif CJK SC"]),  # 楷体: （一）
+    "hei": env.list("CIRCULAR_FONTS_HEI", ["Noto Sans CJK SC", "Noto Serif CJK SC"]),  # 黑体: 一、
+}
+# Copies of the large CJK faces cut down to GB 2312, built once into var/fonts: a third of the
+# PDF's size and faster renders; the full faces still draw any other character.
+CIRCULAR_COMPACT_FONTS = env.bool("CIRCULAR_COMPACT_FONTS", True)
+CIRCULAR_FONT_CACHE_DIR = Path(env.str("CIRCULAR_FONT_CACHE_DIR", str(VAR_DIR / "fonts")))
+# Where the QR code on page 1 sends a reader: this origin + /circulars/verify/<digest>/.
+CIRCULAR_PUBLIC_BASE_URL = env.str("CIRCULAR_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A render is stopped after the soft limit (then retried) and killed after the hard one.
+CIRCULAR_RENDER_SOFT_TIME_LIMIT = env.int("CIRCULAR_RENDER_SOFT_TIME_LIMIT", 60)
+CIRCULAR_RENDER_TIME_LIMIT = env.int("CIRCULAR_RENDER_TIME_LIMIT", 90)
+CIRCULAR_RENDER_MAX_ATTEMPTS = env.int("CIRCULAR_RENDER_MAX_ATTEMPTS", 3)
+# A circular still "rendering" this long after it was queued is queued again (broker outage,
+# dead worker) until its attempts are spent, then marked failed.
+CIRCULAR_RENDER_STUCK_SECONDS = env.int("CIRCULAR_RENDER_STUCK_SECONDS", 300)
+if CIRCULAR_RENDER_SOFT_TIME_LIMIT >= CIRCULAR_RENDER_TIME_LIMIT or CIRCULAR_RENDER_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "CIRCULAR_RENDER_SOFT_TIME_LIMIT must be below CIRCULAR_RENDER_TIME_LIMIT, attempts ≥ 1."
+    )
+CELERY_BEAT_SCHEDULE["requeue-circular-renders"] = {
+    "task": "notices.circulars.tasks.requeue_circular_renders",
+    "schedule": 60.0,
+}
+# WeasyPrint's step-by-step progress is debugging noise in a worker's log.
+LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}
+# --- end of Circulars -------------------------------------------------------------------------

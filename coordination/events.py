@@ -16,6 +16,7 @@ CASE_TRANSITIONED = "case.transitioned"
 DEADLINE_REMINDER = "deadline.reminder"
 DEADLINE_ESCALATED = "deadline.escalated"
 RECEIPT_READ = "receipt.read"
+CIRCULAR_ISSUED = "circular.issued"  # a circular's PDF is ready (notices/circulars)
 
 Handler = Callable[["OutboxEvent"], None]  # noqa: F821 - coordination.models.OutboxEvent
 _after_commit: dict[str, list[Handler]] = defaultdict(list)

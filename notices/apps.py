@@ -8,12 +8,14 @@ class NoticesConfig(AppConfig):
 
     def ready(self):
         # The whole wiring of this app to the engine's events, in one place.
+        from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_out
+        from django.db.models.signals import post_save, pre_save
 
         from coordination import events
         from notices import signals
         from notices.email import emails_for_event
-        from notices.services import notices_for_event
+        from notices.services import notices_for_circular, notices_for_event
 
         for kind in (
             events.CASE_CREATED,
@@ -24,4 +26,11 @@ class NoticesConfig(AppConfig):
         ):
             events.subscribe(kind, notices_for_event, in_transaction=True)
             events.subscribe(kind, emails_for_event)
+        events.subscribe(events.CIRCULAR_ISSUED, notices_for_circular, in_transaction=True)
+        events.subscribe(events.CIRCULAR_ISSUED, emails_for_event)
         user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="notices-close-on-logout")
+        User = get_user_model()
+        pre_save.connect(signals.remember_credentials, sender=User, dispatch_uid="notices-remember-credentials")
+        post_save.connect(
+            signals.close_sockets_on_credentials_change, sender=User, dispatch_uid="notices-close-on-credentials"
+        )

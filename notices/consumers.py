@@ -86,26 +86,39 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):
         elif message["seq"] > self.last_sent:
             await self.catch_up()  # a ring was lost: the mailbox has the rest
 
+    async def notices_probe(self, event):
+        """A doorbell that carries no notice: used to measure the bare layer-to-socket path."""
+        await self.send_json({"type": "probe", "id": event.get("id")})
+
     async def notices_close(self, event):
         await self.close(code=CLOSE_SESSION_ENDED)
 
     # --- the watchdog: session still valid? anything in the mailbox the bell did not ring? ---
 
     async def watch(self):
-        interval = settings.NOTICES_SESSION_CHECK_SECONDS
-        poll_every = max(1, round(settings.NOTICES_POLL_SECONDS / interval))
-        await asyncio.sleep(random.uniform(0, interval))  # noqa: S311 - spreads checks, not security
-        tick = 0
+        """A safety net: sign-out, password changes and deactivation close sockets at once
+        by a message (notices/signals.py); this re-checks the session now and then, and
+        reads the mailbox in case a ring was lost. Spread at random so sockets opened
+        together do not check together."""
+        check_every = settings.NOTICES_SESSION_CHECK_SECONDS
+        poll_every = settings.NOTICES_POLL_SECONDS
+        tick = min(check_every, poll_every)
+        loop = asyncio.get_running_loop()
+        next_check = loop.time() + random.uniform(0, check_every)  # noqa: S311 - spreads load, not security
+        next_poll = loop.time() + random.uniform(0, poll_every)  # noqa: S311
         while True:
-            if not await self.still_signed_in():
-                await self.close(code=CLOSE_SESSION_ENDED)
-                return
-            tick += 1
-            if self.last_sent is not None and tick % poll_every == 0:
+            await asyncio.sleep(tick)
+            now = loop.time()
+            if now >= next_check:
+                next_check = now + check_every
+                if not await self.still_signed_in():
+                    await self.close(code=CLOSE_SESSION_ENDED)
+                    return
+            if now >= next_poll and self.last_sent is not None:
+                next_poll = now + poll_every
                 newest, _unread = await self.mailbox_state()
                 if newest > self.last_sent:
                     await self.catch_up()
-            await asyncio.sleep(interval)
 
     @database_sync_to_async
     def still_signed_in(self) -> bool:

@@ -3,10 +3,11 @@ notices read."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from coordination.workflow.audience import event_audience
 from notices.doorbell import ring_after_commit
-from notices.models import Mailbox, Notice
+from notices.models import Mailbox, Notice, NoticeKind
 from notices.texts import KIND_OF_EVENT, notice_texts
 
 
@@ -84,3 +85,29 @@ def notices_mark_all_read(*, user, up_to_seq: int | None = None) -> int:
 
 def unread_count(user) -> int:
     return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notices_for_circular(event) -> list[Notice]:
+    """In-transaction subscriber of CIRCULAR_ISSUED: the addressees learn a circular was
+    issued to them; the issuer's members, that its PDF is ready."""
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    p = event.payload
+    users = get_user_model().objects.filter(is_active=True)
+    addressees = set(users.filter(membership__organisation_id__in=p["addressees"]).values_list("pk", flat=True))
+    issuers = set(users.filter(membership__organisation_id=p["issuer"]).values_list("pk", flat=True)) - addressees
+    common = {"content_type_id": event.content_type_id, "object_id": event.object_id, "source_event_id": event.pk}
+    written = []
+    for kind, recipients, message in (
+        (NoticeKind.CIRCULAR_ISSUED, addressees, gettext_noop("Circular issued to you: %(number)s %(title)s")),
+        (NoticeKind.PDF_READY, issuers, gettext_noop("Circular ready: %(number)s %(title)s")),
+    ):
+        texts = {"link": p["pdf"], "reference": (p["document_number"] or "")[:32]}
+        for language, suffix in (("zh-hans", "zh"), ("en", "en")):
+            with translation.override(language):
+                texts[f"title_{suffix}"] = _(message) % {"number": p["document_number"], "title": p["title"]}
+                texts[f"body_{suffix}"] = ""
+        written += notices_deliver(recipient_ids=list(recipients), kind=kind, texts=texts, **common)
+    return written

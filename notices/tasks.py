@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from notices.circulars.tasks import render_circular, requeue_circular_renders  # noqa: F401 - found by Celery here
 from notices.email import digests_send
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from notices import views
+from notices.circulars import views as circular_views
 
 urlpatterns: list = [
     path("inbox/", views.inbox, name="inbox"),
@@ -10,4 +11,6 @@ urlpatterns: list = [
     path("inbox/<int:seq>/read/", views.notice_read, name="notice-read"),
     path("inbox/read-all/", views.notices_read_all, name="notices-read-all"),
     path("inbox/preferences/", views.preferences, name="notice-preferences"),
+    path("circulars/verify/<str:digest>/", circular_views.circular_verify, name="circular-verify"),
+    path("circulars/<int:pk>/pdf/", circular_views.circular_pdf, name="circular-pdf"),
 ]

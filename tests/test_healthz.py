@@ -10,7 +10,7 @@ def test_it_answers_200_when_everything_is_reachable(client, db):
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "channel_layer", "broker"}
+    assert set(body["checks"]) == {"database", "channel_layer", "broker", "pdf_subsetter"}
 
 
 @pytest.fixture

@@ -85,6 +85,12 @@ class Case(FSMModelMixin, models.Model):
         abstract = True
         default_permissions = CASE_PERMISSIONS
         ordering = ["-created_at"]
+        # Lists are newest first, optionally by state: at a million cases a first page reads
+        # these indexes instead of sorting the table (bench/access_lists.py: ~100× faster).
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="%(class)s_created"),
+            models.Index(fields=["state", "-created_at", "-id"], name="%(class)s_st_created"),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.title}"

@@ -112,15 +112,14 @@ async def test_signing_out_closes_the_socket(people):
     assert output == {"type": "websocket.close", "code": 4403}
 
 
-async def test_deactivation_closes_the_socket_within_seconds(people, settings):
-    settings.NOTICES_SESSION_CHECK_SECONDS = 0.2
+async def test_deactivation_closes_the_socket_at_once(people):
     user = people[0]
     _client, cookie = await session_cookie(user)
     communicator, _connected, _ = await connect(cookie)
     await communicator.receive_json_from()  # hello
     user.is_active = False
     await sync_to_async(user.save)()
-    output = await communicator.receive_output(timeout=5)
+    output = await communicator.receive_output(timeout=2)
     assert output["type"] == "websocket.close"
 
 
@@ -151,3 +150,24 @@ async def test_a_lost_doorbell_is_made_up_from_the_mailbox(people, settings, mon
     assert await receive_notices(communicator, 2, timeout=5) == [1, 2]
     await communicator.disconnect()
     await asyncio.sleep(0)
+
+
+async def test_a_password_change_closes_the_socket_at_once(people):
+    user = people[0]
+    _client, cookie = await session_cookie(user)
+    communicator, _connected, _ = await connect(cookie)
+    await communicator.receive_json_from()  # hello
+    user.set_password("a-brand-new-pass-2026")
+    await sync_to_async(user.save)()
+    output = await communicator.receive_output(timeout=2)
+    assert output == {"type": "websocket.close", "code": 4403}
+
+
+async def test_the_watchdog_closes_a_socket_whose_session_was_deleted(people, settings):
+    settings.NOTICES_SESSION_CHECK_SECONDS = 0.2
+    client, cookie = await session_cookie(people[0])
+    communicator, _connected, _ = await connect(cookie)
+    await communicator.receive_json_from()  # hello
+    await sync_to_async(client.session.delete)()  # the session ends without a sign-out signal
+    output = await communicator.receive_output(timeout=5)
+    assert output["type"] == "websocket.close"

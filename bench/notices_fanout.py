@@ -1,0 +1,197 @@
+"""Fan-out latency of notices: one transition that notifies N WebSocket clients.
+
+Starts one Daphne process on PostgreSQL + Redis (a database of its own, `yrd_bench_notices`),
+connects N clients (token auth) as N members of Shanghai's liaison office, and per round:
+
+- platform: a liaison officer of Jiangsu creates an assignment sheet addressed to Shanghai
+  through the API; the transaction writes N notices; each client's time from the request to
+  receipt is measured (so it includes the N notice writes and the commit);
+- bare: the same N clients rung by plain channels-redis `group_send`s (a probe message, no
+  database), from this process, measured the same way.
+
+Prints p50/p99 for both and their ratio; writes var/bench/notices_fanout.json.
+Usage: .venv/bin/python bench/notices_fanout.py [N ...]   (default: 100 1000)
+"""
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+DB = "yrd_bench_notices"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+PORT = int(os.environ.get("BENCH_PORT", "8311"))
+DOORBELL_CONCURRENCY = 64
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+ENV = {
+    **os.environ,
+    "DATABASE_URL": f"{ADMIN_URL.rsplit('/', 1)[0]}/{DB}",
+    "REDIS_URL": REDIS_URL,
+    "DJANGO_VAR_DIR": str(ROOT / "var" / "bench"),
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def manage(*args, stdin=None):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True, input=stdin
+    ).stdout
+
+
+def prepare(max_clients: int) -> dict:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB}"')
+    manage("migrate", "-v0")
+    manage("seed_demo")
+    script = f"""
+import json
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from coordination.models import Membership, Organisation
+User = get_user_model()
+org = Organisation.objects.get(code="sh-liaison")
+users = User.objects.bulk_create([User(username=f"bench-{{i}}", password="!") for i in range({max_clients})])
+Membership.objects.bulk_create([Membership(user=u, organisation=org, role="liaison_officer") for u in users])
+Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
+js = Token.objects.get_or_create(user=User.objects.get(username="js-liaison"))[0].key
+keys = Token.objects.filter(user__in=users).order_by("user_id").values_list("key", flat=True)
+print(json.dumps({{"tokens": {{u.pk: t for u, t in zip(users, keys)}}, "js": js}}))
+"""
+    return json.loads(manage("shell", "-c", script).strip().splitlines()[-1])
+
+
+def http_post(path, body, token):
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=json.dumps(body).encode(), method="POST")
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Authorization", f"Token {token}")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+
+
+async def run(n: int, tokens: dict, js_token: str) -> dict:
+    from channels_redis.core import RedisChannelLayer
+
+    layer = RedisChannelLayer(hosts=[REDIS_URL])
+    pairs = list(tokens.items())[:n]
+    sockets = []
+    for index, (user_id, token) in enumerate(pairs):
+        for attempt in range(5):
+            try:
+                socket = await websockets.connect(
+                    f"ws://127.0.0.1:{PORT}/ws/notices/?last_seq=0",
+                    additional_headers={"Authorization": f"Token {token}", "Origin": f"http://127.0.0.1:{PORT}"},
+                    max_queue=None,
+                    open_timeout=60,
+                    ping_interval=None,
+                )
+                break
+            except (OSError, websockets.exceptions.InvalidMessage) as exc:
+                print(f"client {index}: connect failed ({exc!r}), attempt {attempt + 1}", flush=True)
+                await asyncio.sleep(1)
+        hello = json.loads(await socket.recv())
+        assert hello["type"] == "hello"
+        sockets.append((int(user_id), socket))
+
+    semaphore = asyncio.Semaphore(DOORBELL_CONCURRENCY)  # as the platform's doorbell does
+
+    async def probe(user_id, round_):
+        async with semaphore:
+            await layer.group_send(f"notices.u.{user_id}", {"type": "notices.probe", "id": round_})
+
+    async def wait_all(kind, started):
+        async def one(socket):
+            while True:
+                message = json.loads(await socket.recv())
+                if message["type"] == kind:
+                    return time.perf_counter() - started
+
+        return await asyncio.wait_for(asyncio.gather(*(one(s) for _u, s in sockets)), 60)
+
+    platform, bare, responses = [], [], []
+    for round_ in range(ROUNDS + 1):  # the first round warms up and is not counted
+        started = time.perf_counter()
+        waiter = asyncio.ensure_future(wait_all("notice", started))
+        await asyncio.to_thread(
+            http_post,
+            "/api/v1/assignment-sheets/",
+            {"title": f"扇出基准 {n}-{round_}", "matter": "bench", "addressee": "sh-liaison"},
+            js_token,
+        )
+        responded = time.perf_counter() - started
+        latencies = await waiter
+        if round_:
+            platform += latencies
+            responses.append(responded)
+
+        started = time.perf_counter()
+        waiter = asyncio.ensure_future(wait_all("probe", started))
+        await asyncio.gather(*(probe(u, round_) for u, _s in sockets))
+        latencies = await waiter
+        if round_:
+            bare += latencies
+    for _u, socket in sockets:
+        await socket.close()
+    return {
+        "clients": n,
+        "rounds": ROUNDS,
+        "platform_ms": {"p50": pct(platform, 50) * 1000, "p99": pct(platform, 99) * 1000},
+        "bare_ms": {"p50": pct(bare, 50) * 1000, "p99": pct(bare, 99) * 1000},
+        "api_response_ms_median": statistics.median(responses) * 1000,
+        "ratio_p99": pct(platform, 99) / pct(bare, 99),
+    }
+
+
+def main():
+    sizes = [int(a) for a in sys.argv[1:]] or [100, 1000]
+    print(f"preparing {DB} with {max(sizes)} clients…", flush=True)
+    data = prepare(max(sizes))
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    daphne = str(Path(sys.executable).parent / "daphne")
+    server = subprocess.Popen(
+        [daphne, "-b", "127.0.0.1", "-p", str(PORT), "config.asgi:application"],
+        cwd=ROOT,
+        env=ENV,
+        stdout=open(ROOT / "var" / "bench" / "daphne.log", "w"),  # noqa: SIM115 - lives as long as the server
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
+                break
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.3)
+        results = [asyncio.run(run(n, data["tokens"], data["js"])) for n in sizes]
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(
+        f"{'clients':>8} {'platform p50':>13} {'p99':>8} {'bare p50':>9} {'p99':>8} {'p99 ratio':>10} {'API resp':>9}"
+    )
+    for r in results:
+        print(
+            f"{r['clients']:>8} {r['platform_ms']['p50']:>11.1f}ms {r['platform_ms']['p99']:>6.1f}ms "
+            f"{r['bare_ms']['p50']:>7.1f}ms {r['bare_ms']['p99']:>6.1f}ms {r['ratio_p99']:>9.2f}× "
+            f"{r['api_response_ms_median']:>7.1f}ms"
+        )
+    (ROOT / "var" / "bench" / "notices_fanout.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Circulars: numbering, typesetting, rendering, integrity and delivery of official PDF documents."""

@@ -1,0 +1,237 @@
+"""The one render service of official documents: HTML from a template → PDF with WeasyPrint.
+
+A process (the Celery worker) builds one `DocumentRenderer` — WeasyPrint imported, one
+`FontConfiguration`, the font stylesheet parsed — and keeps it: rendering then costs layout
+and font subsetting only. Subsetting CJK fonts needs HarfBuzz's subsetter
+(libharfbuzz-subset0); without it WeasyPrint falls back to fontTools and a circular takes
+15–18 s instead of 0.3–0.5 s, so the renderer refuses to start (`SubsetterMissing`) and
+/healthz reports it.
+
+Circulars (`render_circular`) are checked for missing glyphs first, laid out, inspected
+(page 1 carries body text; the signature never stands alone on a page) and re-laid out
+tighter when needed.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from notices.circulars.document import TIGHTEN_LEVELS, CircularDocument
+from notices.circulars.fetcher import STATIC_BASE_URL, RestrictedURLFetcher
+from notices.circulars.glyphs import check_glyphs, compact_font_faces, font_stack, font_stacks
+
+log = logging.getLogger("notices.circulars")
+
+
+class RenderError(Exception):
+    """A document that cannot be rendered as it stands (the reason is shown to its issuer)."""
+
+
+class SubsetterMissing(RenderError):
+    pass
+
+
+class LayoutError(RenderError):
+    pass
+
+
+def subsetter_available() -> bool:
+    """Whether WeasyPrint subsets fonts with HarfBuzz (≥ 4.1) rather than fontTools."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+SUBSETTER_MISSING_MESSAGE = (
+    "HarfBuzz's font subsetter (Debian package libharfbuzz-subset0) is missing: without it a circular takes "
+    "15-18 s to render instead of 0.3-0.5 s, so rendering is refused. Install it (make system-deps) and restart."
+)
+
+
+def check_subsetter() -> None:
+    if not subsetter_available():
+        raise SubsetterMissing(SUBSETTER_MISSING_MESSAGE)
+
+
+def fonts_stylesheet() -> str:
+    """@font-face rules for the configured font files and one class per font role."""
+    rules = []
+    for family, path in settings.CIRCULAR_FONT_FILES.items():
+        if Path(path).is_file():
+            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{Path(path).resolve().as_uri()}"); }}')
+    for (family, weight), path in compact_font_faces().items():
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{Path(path).as_uri()}"); }}'
+        )
+    for role, stack in font_stacks().items():
+        rules.append(f".f-{role} {{ font-family: {stack.css_family()}; font-weight: {stack.weight}; }}")
+    body, song = font_stack("fangsong").css_family(), font_stack("song").css_family()
+    rules.append(f"html {{ font-family: {body}; }}")
+    rules.append(f"@page {{ @bottom-right {{ font-family: {song}; }} @bottom-left {{ font-family: {song}; }} }}")
+    return "\n".join(rules)
+
+
+@dataclass
+class RenderedPDF:
+    pdf: bytes
+    pages: int
+    level: int = 0
+    refused: tuple[str, ...] = ()
+
+
+class DocumentRenderer:
+    """Lays out and writes official documents; one per process."""
+
+    def __init__(self):
+        check_subsetter()
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.font_config = FontConfiguration()
+        self.fonts_css = CSS(
+            string=fonts_stylesheet(), font_config=self.font_config, url_fetcher=RestrictedURLFetcher()
+        )
+        self.lock = threading.Lock()  # a FontConfiguration is not thread-safe
+
+    def layout(self, html: str, fetcher: RestrictedURLFetcher | None = None):
+        from weasyprint import HTML
+
+        fetcher = fetcher or RestrictedURLFetcher()
+        document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render(
+            stylesheets=[self.fonts_css], font_config=self.font_config
+        )
+        # No embedded files: <link rel=attachment> and <a rel=attachment> are dropped.
+        document.metadata.attachments = []
+        for page in document.pages:
+            page.links = [link for link in page.links if link[0] != "attachment"]
+        return document
+
+    def write(self, document) -> bytes:
+        return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+
+    def render_html(self, html: str) -> RenderedPDF:
+        fetcher = RestrictedURLFetcher()
+        with self.lock:
+            document = self.layout(html, fetcher)
+            pdf = self.write(document)
+        return RenderedPDF(pdf=pdf, pages=len(document.pages), refused=tuple(fetcher.refused))
+
+    def render_template(self, template_name: str, context: dict) -> RenderedPDF:
+        """Any official document: the template extends circulars/document_base.html."""
+        with translation.override("zh-hans"):
+            html = render_to_string(template_name, context)
+        return self.render_html(html)
+
+
+_renderer: DocumentRenderer | None = None
+_renderer_lock = threading.Lock()
+
+
+def get_renderer() -> DocumentRenderer:
+    global _renderer
+    with _renderer_lock:
+        if _renderer is None:
+            _renderer = DocumentRenderer()
+        return _renderer
+
+
+def reset_renderer() -> None:
+    global _renderer
+    with _renderer_lock:
+        _renderer = None
+
+
+# --- circulars --------------------------------------------------------------------------------
+
+
+def page_classes(page) -> set[str]:
+    """The class names of the elements laid out on a page."""
+    classes = set()
+    for box in page._page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is not None and element.get("class"):
+            classes.update(element.get("class").split())
+    return classes
+
+
+# Lines of the body (正文): the 附件说明 alone does not keep a signature company.
+BODY_CLASSES = {"body", "heading-1", "heading-2"}
+
+
+def layout_problem(pages_classes: list[set[str]]) -> str | None:
+    """Why a laid-out circular is not acceptable, or None."""
+    if not pages_classes or not (pages_classes[0] & BODY_CLASSES):
+        return "page 1 carries no body text"
+    for classes in pages_classes:
+        if "signature" in classes and not (classes & BODY_CLASSES):
+            return "the signature stands alone on a page"
+    return None
+
+
+def qr_svg(url: str) -> str:
+    """The URL as a QR code: one SVG path, crisp at any scale."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    path = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < size:
+            if row[x]:
+                start = x
+                while x < size and row[x]:
+                    x += 1
+                path.append(f"M{start} {y}h{x - start}v1h{start - x}z")
+            else:
+                x += 1
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+        f'<path fill="#000" d="{"".join(path)}"/></svg>'
+    )
+
+
+def render_circular(document: CircularDocument, *, template_name: str = "circulars/circular.html") -> RenderedPDF:
+    """The circular's PDF. Raises MissingGlyphs (a character no font can draw), LayoutError."""
+    digest = document.content_digest()
+    check_glyphs(document.texts_by_role(digest))
+    renderer = get_renderer()
+    qr = qr_svg(document.verify_url) if document.verify_url else ""
+    problem = None
+    for level in range(len(TIGHTEN_LEVELS)):
+        with translation.override("zh-hans"):
+            html = render_to_string(template_name, document.context(level=level, digest=digest, qr_svg=qr))
+        fetcher = RestrictedURLFetcher()
+        with renderer.lock:
+            laid_out = renderer.layout(html, fetcher)
+            problem = layout_problem([page_classes(page) for page in laid_out.pages])
+            if problem is None:
+                pdf = renderer.write(laid_out)
+                return RenderedPDF(pdf=pdf, pages=len(laid_out.pages), level=level, refused=tuple(fetcher.refused))
+        if problem.startswith("page 1"):
+            break
+        log.info("circular %s: %s at tightening level %s; tightening", document.document_number, problem, level)
+    raise LayoutError(problem)
+
+
+def warm_up() -> float:
+    """Build the process's renderer and render a one-page circular, so fonts are loaded and
+    cmaps parsed before the first real render. Returns the seconds it took."""
+    import time
+
+    from notices.circulars.samples import health_code_document
+
+    started = time.perf_counter()
+    document = health_code_document(pages=1)
+    document.body, document.attachments = "特此通知。", []  # one page, no tightening
+    render_circular(document)
+    return time.perf_counter() - started
