@@ -1,0 +1,46 @@
+"""The leaders' briefing: a registry of panels each mechanism adds (shared/DESIGN.md §3).
+
+A mechanism registers its panel in its AppConfig.ready() (or its models module's app):
+
+    briefing.register(Panel(key="insurance", title=_("Insurance filings"), order=40,
+                            compute=insurance_figures, template="briefing/panels/insurance.html"))
+
+`compute(scope)` returns aggregates only — never personal data — for the regions in
+`scope.region_codes`; the page, its JSON (`/api/v1/briefing/`) and the daily briefing PDF all
+read the same panels, so adding a mechanism's figures never means editing the page.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class BriefingScope:
+    """What a leader may see: the provincial regions (all four for the Office)."""
+
+    region_codes: tuple[str, ...]
+    now: datetime = field(default_factory=timezone.now)
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    order: int
+    compute: Callable[[BriefingScope], dict]
+    template: str
+
+
+_panels: dict[str, Panel] = {}
+
+
+def register(panel: Panel) -> Panel:
+    _panels[panel.key] = panel
+    return panel
+
+
+def panels() -> list[Panel]:
+    return sorted(_panels.values(), key=lambda p: (p.order, p.key))
