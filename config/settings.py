@@ -155,6 +155,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "check-deadlines": {"task": "coordination.tasks.check_deadlines", "schedule": 60.0},
     "relay-outbox": {"task": "coordination.tasks.relay_outbox", "schedule": 30.0},
+    "expire-notices": {"task": "coordination.tasks.expire_notices", "schedule": crontab(minute=5)},
     "purge-idempotency-records": {"task": "coordination.tasks.purge_idempotency_records", "schedule": 3600.0},
     "daily-digests": {"task": "notices.tasks.send_daily_digests", "schedule": crontab(hour=8, minute=0)},
 }

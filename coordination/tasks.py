@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from coordination.models import IdempotencyRecord
-from coordination.workflow.deadlines import deadlines_check
+from coordination.workflow.deadlines import deadlines_check, notices_expire
 from coordination.workflow.outbox import outbox_deliver, outbox_relay
 
 
@@ -24,6 +24,11 @@ def relay_outbox() -> int:
 @shared_task(ignore_result=True)
 def check_deadlines() -> dict:
     return deadlines_check()
+
+
+@shared_task(ignore_result=True)
+def expire_notices() -> int:
+    return notices_expire()
 
 
 @shared_task(ignore_result=True)

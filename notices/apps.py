@@ -14,6 +14,7 @@ class NoticesConfig(AppConfig):
 
         from coordination import events
         from notices import signals
+        from notices.circulars.for_cases import circular_for_new_case
         from notices.email import emails_for_event
         from notices.services import notices_for_circular, notices_for_event
 
@@ -27,6 +28,7 @@ class NoticesConfig(AppConfig):
             events.subscribe(kind, notices_for_event, in_transaction=True)
             events.subscribe(kind, emails_for_event)
         events.subscribe(events.CIRCULAR_ISSUED, notices_for_circular, in_transaction=True)
+        events.subscribe(events.CASE_CREATED, circular_for_new_case, in_transaction=True)
         events.subscribe(events.CIRCULAR_ISSUED, emails_for_event)
         user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="notices-close-on-logout")
         User = get_user_model()

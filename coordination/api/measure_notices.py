@@ -11,7 +11,7 @@ from rest_framework import serializers
 from coordination.api.cases import CaseDetailSerializer, CaseListSerializer, CaseViewSet
 from coordination.models import MeasureNotice, Organisation, Region
 from coordination.models.measure_notices import CATEGORIES_BY_MECHANISM
-from coordination.services.measure_notices import can_issue_notice, measure_notice_issue
+from coordination.services.measure_notices import can_issue_notice, measure_notice_issue, measures_in_force
 from coordination.workflow.access import case_for_user, membership_of
 from coordination.workflow.patterns import receipt_mark_read
 
@@ -72,6 +72,8 @@ class MeasureNoticeCreateSerializer(serializers.Serializer):
     )
 
     def validate_addressees(self, addressees):
+        if not addressees:
+            raise serializers.ValidationError(_("Name at least one addressee, or leave the field out for the default."))
         membership = membership_of(self.context["request"].user)
         if membership and any(org.pk == membership.organisation_id for org in addressees):
             raise serializers.ValidationError(_("A notice is not addressed to its own issuer."))
@@ -89,6 +91,11 @@ class MeasureNoticeCreateSerializer(serializers.Serializer):
         return attrs
 
 
+class InForceQuery(serializers.Serializer):
+    in_force_on = serializers.DateField(required=False)
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False)
+
+
 class MeasureNoticeViewSet(CaseViewSet):
     """Notices between regions with per-addressee receipts (重大举措互相通报)."""
 
@@ -97,6 +104,17 @@ class MeasureNoticeViewSet(CaseViewSet):
     detail_serializer_class = MeasureNoticeDetailSerializer
     create_serializer_class = MeasureNoticeCreateSerializer
     filterset_fields = ["state", "mechanism", "category"]
+
+    def get_queryset(self):
+        """`?in_force_on=2020-02-20&region=320500`: what applied in Suzhou that day."""
+        queryset = super().get_queryset()
+        params = InForceQuery(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        on = params.validated_data.get("in_force_on")
+        region = params.validated_data.get("region")
+        if on or region:
+            queryset = measures_in_force(queryset, on=on or timezone.localdate(), region=region)
+        return queryset
 
     def retrieve(self, request, pk=None):
         case = case_for_user(request.user, self.model, pk)

@@ -71,6 +71,7 @@ class MeasureNotice(NoticeCase):
     mechanism_code = "M3"
     reference_codes = {"M3": "MSR", "M7": "EMG", "F4": "PRJ", "F5": "POL"}
     amendable_fields = ("title", "summary", "body", "effective_from", "effective_until")
+    expires_after_field = "effective_until"
     transition_payloads = {"amend": MeasureAmendment}
     Category = MeasureCategory
 
@@ -91,6 +92,29 @@ class MeasureNotice(NoticeCase):
     @classmethod
     def reference_code_for(cls, mechanism_code: str) -> str:
         return cls.reference_codes[mechanism_code]
+
+    def circular_fields(self) -> dict:
+        """The official circular issued with the notice (notices/circulars): the addressees
+        as 主送, the Regional Cooperation Office as 抄送 when it is not an addressee."""
+        from coordination.models.organisations import Organisation
+        from coordination.models.participants import Participant
+
+        addressees = [
+            p.organisation
+            for p in self.participants.filter(role=Participant.Role.ADDRESSEE)
+            .select_related("organisation")
+            .order_by("organisation__region_id", "organisation__code")
+        ]
+        office = Organisation.objects.filter(kind=Organisation.Kind.COOPERATION_OFFICE).first()
+        main = [o for o in addressees if o != office]
+        return {
+            "title": self.title,
+            "body": self.body,
+            "addressees": addressees,
+            "addressee_line": "、".join(o.name_zh for o in (main or addressees)),
+            "copy_to": office.name_zh if office and office in addressees and main else "",
+            "note": f"{self.reference}（{self.get_category_display()}）",
+        }
 
 
 class MeasureNoticeGroupObjectPermission(GroupObjectPermissionBase):

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from coordination.models import MeasureNotice, Membership, Organisation, Participant, Region
 from coordination.workflow.access import membership_of
@@ -63,3 +64,22 @@ def measure_notice_issue(
     )
     notice.affected_regions.set(affected_regions)
     return notice
+
+
+def measures_in_force(queryset, *, on: date, region: Region | None = None):
+    """The notices of `queryset` in force on a date — issued or closed by acknowledgement, not
+    withdrawn, effective on that day — and, given a city or province, those that concern it:
+    addressed to it (or its province) in `affected_regions`, issued by its region, or with no
+    affected regions named (they concern the issuing region)."""
+    in_force = (
+        queryset.filter(effective_from__lte=on)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))
+        .exclude(state=MeasureNotice.S.WITHDRAWN)
+    )
+    if region is None:
+        return in_force
+    province = region.province
+    places = {region.code, province.code}
+    return in_force.filter(
+        Q(affected_regions__code__in=places) | Q(affected_regions__isnull=True, originator__region_id=province.code)
+    ).distinct()

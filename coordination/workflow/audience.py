@@ -15,11 +15,13 @@ def event_organisation_ids(event) -> set[int]:
         return set(payload.get("organisations", [])) | set(payload.get("responsible", []))
     if event.content_type_id is None:
         return set(payload.get("organisations", []))
-    return set(
-        Participant.objects.filter(content_type_id=event.content_type_id, object_id=event.object_id).values_list(
-            "organisation_id", flat=True
-        )
-    )
+    participants = Participant.objects.filter(content_type_id=event.content_type_id, object_id=event.object_id)
+    # A transition may name the roles it concerns (an addressee's acknowledgement concerns the
+    # issuer, not the other addressees); a receipt being read concerns the originator.
+    roles = payload.get("notify_roles") or ([Participant.Role.ORIGINATOR] if event.kind == events.RECEIPT_READ else [])
+    if roles:
+        participants = participants.filter(role__in=roles)
+    return set(participants.values_list("organisation_id", flat=True))
 
 
 def event_audience(event):

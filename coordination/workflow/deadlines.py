@@ -111,3 +111,24 @@ def deadlines_check(now=None) -> dict[str, int]:
                     deadline_escalate(case, now)
                     counts["escalated"] += 1
     return counts
+
+
+def notices_expire(today=None) -> int:
+    """Close the issued notices whose validity ended before `today` (system transition)."""
+    from coordination.workflow.engine import apply_transition
+    from coordination.workflow.patterns import NoticeCase
+
+    today = today or timezone.localdate()
+    expired = 0
+    for model in case_models():
+        if not issubclass(model, NoticeCase) or not model.expires_after_field:
+            continue
+        ended = {"state": NoticeCase.S.ISSUED, f"{model.expires_after_field}__lt": today}
+        for pk in list(model.objects.filter(**ended).values_list("pk", flat=True)[:1000]):
+            with transaction.atomic():
+                case = model.objects.select_for_update().filter(pk=pk, **ended).first()
+                if case is not None:
+                    ctx = TransitionContext(by=None, organisation=None)
+                    apply_transition(case, case.expire, "expire", ctx, payload={})
+                    expired += 1
+    return expired

@@ -288,6 +288,7 @@ def apply_transition(case, method, name: str, ctx: TransitionContext, *, payload
         case=case,
         payload=case_event_payload(
             case,
+            notify_roles=list(info_of(case, name).custom.get("notify", ())),
             transition=name,
             from_state=from_state,
             actor=ctx.by.pk if ctx.by else None,
@@ -296,6 +297,10 @@ def apply_transition(case, method, name: str, ctx: TransitionContext, *, payload
         ),
     )
     return case
+
+
+def info_of(case, name: str):
+    return transition_info(type(case), name)
 
 
 def validate_payload(model, name: str, data, *, case) -> dict:

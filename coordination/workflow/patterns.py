@@ -193,6 +193,10 @@ class AnswerObjectionPayload(serializers.Serializer):
         return organisation
 
 
+# An addressee's answer concerns the issuer and whoever watches (the Office after escalation).
+RECEIPT_AUDIENCE = (Role.ORIGINATOR, Role.OBSERVER)
+
+
 class NoticeCase(Case):
     """*Notice with receipts*: one sender, many addressees; each addressee's receipt moves
     received → read → acknowledged, or objected with a reason, before a deadline. The notice
@@ -207,6 +211,8 @@ class NoticeCase(Case):
     timed_states = {S.ISSUED: (Role.ADDRESSEE,)}
     # Fields the originator may change by amending (a mechanism lists its own).
     amendable_fields: tuple[str, ...] = ("title",)
+    # The date field after which an issued notice expires (closes), if the mechanism has one.
+    expires_after_field: str | None = None
 
     state = FSMField(_("state"), max_length=32, choices=State.choices, default=S.ISSUED, protected=True)
     edition = models.PositiveSmallIntegerField(_("edition"), default=1)
@@ -223,7 +229,7 @@ class NoticeCase(Case):
         source=S.ISSUED,
         target=RETURN_VALUE(S.ISSUED, S.CLOSED),
         permission=requires("respond"),
-        custom={"label": _("Acknowledge"), "payload": NoPayload, "guard": _receipt_open},
+        custom={"label": _("Acknowledge"), "payload": NoPayload, "guard": _receipt_open, "notify": RECEIPT_AUDIENCE},
     )
     def acknowledge(self, ctx):
         receipt = receipt_of(self, ctx.by)
@@ -241,7 +247,12 @@ class NoticeCase(Case):
         source=S.ISSUED,
         target=S.ISSUED,
         permission=requires("respond"),
-        custom={"label": _("Raise objection"), "payload": ReasonPayload, "guard": _receipt_open},
+        custom={
+            "label": _("Raise objection"),
+            "payload": ReasonPayload,
+            "guard": _receipt_open,
+            "notify": RECEIPT_AUDIENCE,
+        },
     )
     def raise_objection(self, ctx):
         receipt = receipt_of(self, ctx.by)
@@ -291,6 +302,11 @@ class NoticeCase(Case):
         custom={"label": _("Withdraw"), "payload": ReasonPayload},
     )
     def withdraw(self, ctx):
+        self.closed_at = ctx.now
+
+    @transition(state, source=S.ISSUED, target=S.CLOSED, custom={"label": _("Expire"), "system": True})
+    def expire(self, ctx):
+        """Fired by the system (Celery beat) once the notice's validity has ended."""
         self.closed_at = ctx.now
 
 

@@ -159,3 +159,90 @@ def test_reminders_go_only_to_addressees_that_have_not_acknowledged(api_as, demo
         assert deadlines_check()["reminded"] == 1
     reminder = OutboxEvent.objects.get(kind=events.DEADLINE_REMINDER)
     assert reminder.payload["organisations"] == [demo.org("ah-liaison").pk]
+
+
+def test_another_member_of_the_same_office_acknowledges_for_the_office(api_as, demo, issued):
+    from coordination.models import Membership
+
+    deputy = type(demo.user("sh-liaison")).objects.create_user("sh-deputy")
+    Membership.objects.create(user=deputy, organisation=demo.org("sh-liaison"), role="liaison_officer")
+    body = fire(api_as(deputy), issued["id"], "acknowledge").json()
+    assert receipts(body)["sh-liaison"] == "acknowledged"
+    assert fire(api_as(demo.user("sh-liaison")), issued["id"], "acknowledge").status_code == 409
+
+
+def test_an_addressees_answer_notifies_the_issuer_not_the_other_addressees(api_as, demo, issued):
+    from notices.models import Notice
+
+    fire(api_as(demo.user("sh-liaison")), issued["id"], "acknowledge")
+    answered = Notice.objects.filter(kind="case_transitioned")
+    assert set(answered.values_list("recipient__username", flat=True)) == {"js-liaison"}
+    api_as(demo.user("zj-liaison")).get(f"{URL}{issued['id']}/")
+    read = Notice.objects.filter(kind="receipt_read")
+    assert set(read.values_list("recipient__username", flat=True)) == {"js-liaison"}
+
+
+def test_issuing_a_notice_issues_its_circular_with_the_addressees(demo, issued):
+    from notices.models.circulars import Circular
+
+    circular = Circular.objects.get(object_id=issued["id"])
+    assert circular.status == Circular.Status.RENDERING
+    assert circular.document_number and circular.document_number.endswith("〔%d〕1号" % circular.year)
+    assert circular.title == issued["title"]
+    assert set(circular.addressees.values_list("code", flat=True)) == {
+        "sh-liaison",
+        "zj-liaison",
+        "ah-liaison",
+        "yrd-office",
+    }
+    assert "长三角区域合作办公室" in circular.copy_to and "长三角区域合作办公室" not in circular.addressee_line
+
+
+def test_an_empty_addressee_list_is_refused(api_as, demo):
+    response = api_as(demo.user("js-liaison")).post(URL, notice_body(addressees=[]), format="json")
+    assert response.status_code == 400 and "addressees" in response.json()["error"]["details"]
+
+
+def test_objecting_without_a_reason_and_amending_a_closed_notice_are_refused(api_as, demo, issued):
+    assert fire(api_as(demo.user("zj-liaison")), issued["id"], "raise_objection", payload={}).status_code == 400
+    fire(api_as(demo.user("js-liaison")), issued["id"], "withdraw", payload={"reason": "已解除"})
+    response = fire(api_as(demo.user("js-liaison")), issued["id"], "amend", payload={"title": "新标题"})
+    assert response.status_code == 409
+
+
+def test_an_expired_notice_closes_by_itself(api_as, demo):
+    from coordination.workflow.deadlines import notices_expire
+
+    body = (
+        api_as(demo.user("js-liaison"))
+        .post(URL, notice_body(effective_from="2020-02-10", effective_until="2020-03-10"), format="json")
+        .json()
+    )
+    assert notices_expire() == 1
+    notice = MeasureNotice.objects.get(pk=body["id"])
+    assert notice.state == "closed"
+    assert notice.audit_entries.order_by("-seq").first().transition == "expire"
+    assert notices_expire() == 0
+
+
+def test_what_applies_in_a_city_on_a_date(api_as, demo):
+    js = api_as(demo.user("js-liaison"))
+    suzhou = js.post(
+        URL, notice_body(title="苏州道口", effective_from="2020-02-10", affected_regions=["320500"]), format="json"
+    ).json()
+    js.post(URL, notice_body(title="无锡道口", effective_from="2020-02-10", affected_regions=["320200"]), format="json")
+    js.post(URL, notice_body(title="全省", effective_from="2020-02-10", effective_until="2020-02-15"), format="json")
+    sh = (
+        api_as(demo.user("sh-liaison"))
+        .post(URL, notice_body(title="上海隔离", effective_from="2020-02-01"), format="json")
+        .json()
+    )
+    on = lambda date, region: {  # noqa: E731
+        n["title"] for n in js.get(URL, {"in_force_on": date, "region": region}).json()["results"]
+    }
+    assert on("2020-02-12", "320500") == {"苏州道口", "全省"}
+    assert on("2020-02-20", "320500") == {"苏州道口"}
+    assert on("2020-02-05", "320500") == set()
+    assert on("2020-02-20", "310000") == {"上海隔离"}
+    assert suzhou["id"] and sh["id"]
+    assert js.get(URL, {"in_force_on": "yesterday"}).status_code == 400
