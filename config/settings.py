@@ -155,6 +155,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "check-deadlines": {"task": "coordination.tasks.check_deadlines", "schedule": 60.0},
     "relay-outbox": {"task": "coordination.tasks.relay_outbox", "schedule": 30.0},
+    "retry-webhooks": {"task": "notices.tasks.retry_webhooks", "schedule": 60.0},
     "expire-notices": {"task": "coordination.tasks.expire_notices", "schedule": crontab(minute=5)},
     "purge-idempotency-records": {"task": "coordination.tasks.purge_idempotency_records", "schedule": 3600.0},
     "daily-digests": {"task": "notices.tasks.send_daily_digests", "schedule": crontab(hour=8, minute=0)},
@@ -177,6 +178,12 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "noreply@yrd-coordination.invalid")
 SMS_BACKEND = env.str("SMS_BACKEND", "notices.sms.ConsoleSmsBackend")
 SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
+# Outbound webhooks: host patterns that may receive them (fnmatch), and hosts allowed although
+# they resolve to internal addresses (a province's intranet system; plain http only for these).
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com", "*.gov.cn"])
+WEBHOOK_ALLOWED_PRIVATE_HOSTS = env.list("WEBHOOK_ALLOWED_PRIVATE_HOSTS", [])
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", 5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", 8)
 # Idempotency-Key records are kept at least this long (shared/DESIGN.md §5).
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", 48)
 

@@ -17,6 +17,7 @@ class NoticesConfig(AppConfig):
         from notices.circulars.for_cases import circular_for_new_case
         from notices.email import emails_for_event
         from notices.services import notices_for_circular, notices_for_event
+        from notices.webhooks import webhooks_for_event
 
         for kind in (
             events.CASE_CREATED,
@@ -30,6 +31,7 @@ class NoticesConfig(AppConfig):
         events.subscribe(events.CIRCULAR_ISSUED, notices_for_circular, in_transaction=True)
         events.subscribe(events.CASE_CREATED, circular_for_new_case, in_transaction=True)
         events.subscribe(events.CIRCULAR_ISSUED, emails_for_event)
+        events.subscribe("*", webhooks_for_event)
         user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="notices-close-on-logout")
         User = get_user_model()
         pre_save.connect(signals.remember_credentials, sender=User, dispatch_uid="notices-remember-credentials")

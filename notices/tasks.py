@@ -9,3 +9,17 @@ from notices.email import digests_send
 @shared_task(ignore_result=True)
 def send_daily_digests() -> int:
     return digests_send()
+
+
+@shared_task(ignore_result=True)
+def deliver_webhook(delivery_id: int) -> bool:
+    from notices.webhooks import webhook_deliver
+
+    return webhook_deliver(delivery_id)
+
+
+@shared_task(ignore_result=True)
+def retry_webhooks() -> int:
+    from notices.webhooks import webhooks_retry_due
+
+    return webhooks_retry_due()

@@ -4,9 +4,11 @@ from rest_framework.routers import SimpleRouter
 
 from notices.api.circulars import CircularViewSet
 from notices.api.notices import NoticeViewSet
+from notices.api.webhooks import WebhookViewSet
 
 router = SimpleRouter()
 router.register("notices", NoticeViewSet, basename="notice")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("circulars", CircularViewSet, basename="circular")
 
 urlpatterns: list = [*router.urls]

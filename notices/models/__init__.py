@@ -6,3 +6,7 @@ from notices.models.inbox import Mailbox, Notice, NoticeKind, NotificationPrefer
 
 __all__ = ["Mailbox", "Notice", "NoticeKind", "NotificationPreference"]
 __all__ += ["Circular", "CircularNumberSequence", "IssuingBody"]
+
+from notices.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookFormat, WebhookSubscription  # noqa: E402
+
+__all__ += ["WebhookAttempt", "WebhookDelivery", "WebhookFormat", "WebhookSubscription"]
