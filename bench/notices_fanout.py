@@ -87,7 +87,7 @@ def pct(values, q):
 async def run(n: int, tokens: dict, js_token: str) -> dict:
     from channels_redis.core import RedisChannelLayer
 
-    layer = RedisChannelLayer(hosts=[REDIS_URL])
+    layer = RedisChannelLayer(hosts=[REDIS_URL], capacity=20000)  # as config/settings.py
     pairs = list(tokens.items())[:n]
     sockets = []
     for index, (user_id, token) in enumerate(pairs):
@@ -121,7 +121,13 @@ async def run(n: int, tokens: dict, js_token: str) -> dict:
                 if message["type"] == kind:
                     return time.perf_counter() - started
 
-        return await asyncio.wait_for(asyncio.gather(*(one(s) for _u, s in sockets)), 60)
+        tasks = [asyncio.ensure_future(one(s)) for _u, s in sockets]
+        done, pending = await asyncio.wait(tasks, timeout=60)
+        if pending:
+            for task in pending:
+                task.cancel()
+            raise TimeoutError(f"{len(pending)} of {len(tasks)} clients got no {kind} within 60 s")
+        return [task.result() for task in tasks]
 
     platform, bare, responses = [], [], []
     for round_ in range(ROUNDS + 1):  # the first round warms up and is not counted

@@ -123,7 +123,10 @@ if REDIS_URL:
                         "socket_timeout": 30,
                         "retry_on_error": [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError],
                     }
-                ]
+                ],
+                # All sockets of one web process share one Redis list; at the default capacity
+                # (100) a fan-out to hundreds of users silently drops the rings over it.
+                "capacity": env.int("CHANNEL_LAYER_CAPACITY", 20000),
             },
         }
     }
