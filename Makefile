@@ -11,6 +11,8 @@ SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2
 # Circulars (GB/T 9704): FangSong and Kai faces (Fandol, in texlive-lang-chinese; AR PL UKai),
 # fc-list to find faces, poppler-utils for the PDF tests.
 SYSTEM_PACKAGES += texlive-lang-chinese fonts-arphic-ukai fontconfig poppler-utils
+# Browser tests (tests/browser): Debian's Chromium, driven by Playwright; never a browser download.
+SYSTEM_PACKAGES += chromium
 
 .PHONY: help run test lint format bench messages system-deps migrate seed clean-var
 

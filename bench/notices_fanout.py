@@ -122,7 +122,7 @@ async def run(n: int, tokens: dict, js_token: str) -> dict:
                     return time.perf_counter() - started
 
         tasks = [asyncio.ensure_future(one(s)) for _u, s in sockets]
-        done, pending = await asyncio.wait(tasks, timeout=60)
+        _done, pending = await asyncio.wait(tasks, timeout=60)
         if pending:
             for task in pending:
                 task.cancel()

@@ -313,6 +313,34 @@ CELERY_BEAT_SCHEDULE["requeue-circular-renders"] = {
     "task": "notices.circulars.tasks.requeue_circular_renders",
     "schedule": 60.0,
 }
+# The daily briefing (每日简报) for the leaders, rendered through the circulars' engine.
+CELERY_IMPORTS = ("coordination.briefing.tasks",)
+CELERY_BEAT_SCHEDULE["daily-briefings"] = {
+    "task": "coordination.briefing.tasks.issue_daily_briefings",
+    "schedule": crontab(hour=8, minute=0),
+}
 # WeasyPrint's step-by-step progress is debugging noise in a worker's log.
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}
 # --- end of Circulars -------------------------------------------------------------------------
+
+# --- Insurance filings: cross-region medical-insurance filing (INS, coordination/insurance/) --
+# ID and phone numbers are encrypted at rest (AES-GCM) and searched by a keyed HMAC; both keys
+# are derived from FIELD_ENCRYPTION_KEY. Like the secret key, the default is public: production
+# mode refuses it. Changing the key makes stored numbers unreadable: rotate by re-encrypting.
+DEFAULT_FIELD_ENCRYPTION_KEY = "insecure-development-field-key-do-not-use-in-production"
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", DEFAULT_FIELD_ENCRYPTION_KEY)
+if not DEBUG and FIELD_ENCRYPTION_KEY == DEFAULT_FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG=0 (production mode) needs FIELD_ENCRYPTION_KEY: the default key is public."
+    )
+if len(FIELD_ENCRYPTION_KEY) < 32:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be at least 32 characters.")
+# Attachments (referral letters, diagnosis certificates): PDF, JPEG or PNG, checked by content.
+INSURANCE_ATTACHMENT_MAX_BYTES = env.int("INSURANCE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+# "Same working day": a filing received on a working day before the cut-off is due at the end
+# of that day, otherwise at the end of the next working day. Emergency filings: a clock limit.
+INSURANCE_WORKDAY_END = env.time("INSURANCE_WORKDAY_END", "17:30")
+INSURANCE_SAME_DAY_CUTOFF = env.time("INSURANCE_SAME_DAY_CUTOFF", "15:00")
+INSURANCE_EMERGENCY_TIME_LIMIT = timedelta(minutes=env.int("INSURANCE_EMERGENCY_MINUTES", 120))
+INSURANCE_BATCH_MAX_ITEMS = 500
+# --- end of Insurance filings -----------------------------------------------------------------

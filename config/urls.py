@@ -18,6 +18,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("notices.urls")),
+    path("", include("coordination.insurance.urls")),
+    path("", include("coordination.pages_urls")),
     path("api/v1/", include("coordination.api.urls")),
     path("api/v1/", include("notices.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

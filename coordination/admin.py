@@ -115,3 +115,35 @@ class OutboxEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- Insurance filings (INS) ------------------------------------------------------------------
+from coordination.models import CalendarDay, Diagnosis, InsuranceFiling  # noqa: E402
+
+
+class InsuranceFilingAdmin(CaseAdmin):
+    """Read-only like every case; lists masks, never the numbers."""
+
+    list_display = ["reference", "title", "state", "originator", "insuring_centre", "id_number_masked", "due_at"]
+    list_filter = ["state", "filing_type", "insuring_region"]
+    list_select_related = ["originator", "insuring_centre"]
+    search_fields = ["reference", "hospital_reference"]
+    exclude = ["id_number", "phone"]
+
+
+admin.site.register(InsuranceFiling, InsuranceFilingAdmin)
+
+
+@admin.register(Diagnosis)
+class DiagnosisAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "active"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The working-day calendar the Office keeps: public holidays and make-up working days."""
+
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"

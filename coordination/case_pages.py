@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
 
+from coordination.fields import EncryptedCharField
 from coordination.models import AuditEntry, Case, Participant
 from coordination.workflow.access import case_for_user
 from coordination.workflow.engine import allowed_transitions, payload_serializer_for, transition_fire, transition_info
@@ -40,9 +41,12 @@ def case_model(label: str):
 
 def own_fields(case) -> list[tuple[str, object]]:
     rows = []
+    hidden = set(getattr(type(case), "case_page_hidden_fields", ()))
     for f in type(case)._meta.get_fields():
         if f.name in BASE_FIELDS or f.auto_created or not f.concrete or f.name.endswith("_ptr"):
             continue
+        if f.name in hidden or isinstance(f, EncryptedCharField):
+            continue  # personal numbers appear masked, through fields the model names
         if f.many_to_many:
             value = ", ".join(str(o) for o in getattr(case, f.name).all())
         elif f.choices:
@@ -86,6 +90,8 @@ def action_forms(model, names: list[str]) -> list[dict]:
 def case_detail(request, label: str, pk: int):
     model = case_model(label)
     case = case_for_user(request.user, model, pk)
+    if hasattr(case, "record_opening"):
+        case.record_opening(request.user)  # a mechanism that audits every opening (INS)
     if issubclass(model, NoticeCase) and receipt_mark_read(case, request.user):
         case = case_for_user(request.user, model, pk)
     content_type = ContentType.objects.get_for_model(model)

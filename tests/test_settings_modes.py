@@ -62,7 +62,7 @@ def test_production_mode_refuses_the_default_secret_key(tmp_path):
 
 
 def test_production_mode_starts_with_a_real_secret_key(tmp_path):
-    result = load_settings(tmp_path, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="k" * 50)
+    result = load_settings(tmp_path, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="k" * 50, FIELD_ENCRYPTION_KEY="f" * 44)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["debug"] is False
 

@@ -26,6 +26,14 @@ __all__ = [
 
 # Mechanisms (after the engine's models, on which they build).
 from coordination.models.assignment_sheets import AssignmentSheet, AssignmentSheetGroupObjectPermission
+from coordination.models.insurance import (
+    CalendarDay,
+    Diagnosis,
+    FilingAccess,
+    FilingAttachment,
+    InsuranceFiling,
+    InsuranceFilingGroupObjectPermission,
+)
 from coordination.models.measure_notices import MeasureNotice, MeasureNoticeGroupObjectPermission
 
 __all__ += [
@@ -33,4 +41,13 @@ __all__ += [
     "AssignmentSheetGroupObjectPermission",
     "MeasureNotice",
     "MeasureNoticeGroupObjectPermission",
+]
+
+__all__ += [
+    "CalendarDay",
+    "Diagnosis",
+    "FilingAccess",
+    "FilingAttachment",
+    "InsuranceFiling",
+    "InsuranceFilingGroupObjectPermission",
 ]

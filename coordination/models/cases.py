@@ -56,6 +56,12 @@ class Case(FSMModelMixin, models.Model):
     reference_code: str = ""  # the kind in its reference number, e.g. "ASG"
     # state → the participant roles responsible for moving it on before its deadline
     timed_states: dict[str, tuple[str, ...]] = {}
+    # Visibility (coordination/workflow/access.py `visibility_filter`): whether the Office and
+    # regional leaders see the mechanism's cases by rule, and which participant roles open a
+    # case (None: every role). Insurance filings narrow both: personal data stays between
+    # the filing hospital and the insuring centre.
+    visible_to_rule_viewers: bool = True
+    visible_participant_roles: tuple[str, ...] | None = None
 
     reference = models.CharField(_("reference number"), max_length=32, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)

@@ -187,7 +187,7 @@ def test_issuing_a_notice_issues_its_circular_with_the_addressees(demo, issued):
 
     circular = Circular.objects.get(object_id=issued["id"])
     assert circular.status == Circular.Status.RENDERING
-    assert circular.document_number and circular.document_number.endswith("〔%d〕1号" % circular.year)
+    assert circular.document_number and circular.document_number.endswith(f"〔{circular.year}〕1号")
     assert circular.title == issued["title"]
     assert set(circular.addressees.values_list("code", flat=True)) == {
         "sh-liaison",

@@ -1,0 +1,86 @@
+"""The leaders' briefing panel of INS: aggregates only (never a name or number) — filings by
+corridor (insuring → treating region) and type, approval rate, median and p90 time to
+decision, and how many are overdue, over the last 30 days."""
+
+from datetime import timedelta
+from statistics import median, quantiles
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coordination.briefing import BriefingScope, Panel, register
+from coordination.models import InsuranceFiling, Region
+
+WINDOW_DAYS = 30
+
+
+def insurance_figures(scope: BriefingScope) -> dict:
+    since = scope.now - timedelta(days=WINDOW_DAYS)
+    codes = list(scope.region_codes)
+    filings = InsuranceFiling.objects.filter(created_at__gte=since).filter(
+        Q(insuring_region_id__in=codes) | Q(treating_region_id__in=codes)
+    )
+    S = InsuranceFiling.S
+    corridors = (
+        filings.values("insuring_region_id", "treating_region_id")
+        .annotate(
+            total=Count("id"),
+            approved=Count("id", filter=Q(state=S.APPROVED)),
+            rejected=Count("id", filter=Q(state=S.REJECTED)),
+            pending=Count("id", filter=Q(state__in=InsuranceFiling.OPEN_STATES)),
+            overdue=Count("id", filter=Q(state=S.SUBMITTED, due_at__lte=scope.now)),
+        )
+        .order_by("-total")
+    )
+    names = {r.code: r.name for r in Region.objects.provincial()}
+    rows = [
+        [
+            f"{names.get(c['insuring_region_id'], '?')} → {names.get(c['treating_region_id'], '?')}",
+            c["total"],
+            c["approved"],
+            c["rejected"],
+            c["pending"],
+            c["overdue"],
+        ]
+        for c in corridors
+    ]
+    by_type = dict(filings.values_list("filing_type").annotate(n=Count("id")).values_list("filing_type", "n"))
+    decided = filings.filter(state__in=[S.APPROVED, S.REJECTED], decided_at__isnull=False)
+    hours = sorted(
+        (decided_at - created_at).total_seconds() / 3600
+        for created_at, decided_at in decided.values_list("created_at", "decided_at")[:100000]
+    )
+    approved = sum(row[2] for row in rows)
+    decisions = approved + sum(row[3] for row in rows)
+    return {
+        "window_days": WINDOW_DAYS,
+        "columns": [
+            _("Corridor (insuring → treating)"),
+            _("Filings"),
+            _("Approved"),
+            _("Rejected"),
+            _("Open"),
+            _("Overdue"),
+        ],
+        "rows": rows,
+        "by_type": [[str(label), by_type.get(value, 0)] for value, label in InsuranceFiling.FilingType.choices],
+        "approval_rate": round(100 * approved / decisions, 1) if decisions else None,
+        "median_hours": round(median(hours), 1) if hours else None,
+        "p90_hours": round(quantiles(hours, n=10)[-1], 1)
+        if len(hours) >= 2
+        else (round(hours[0], 1) if hours else None),
+        "overdue": sum(row[5] for row in rows),
+        "total": sum(row[1] for row in rows),
+    }
+
+
+register(
+    Panel(
+        key="insurance",
+        title=gettext_lazy("Insurance filings"),
+        order=60,
+        compute=insurance_figures,
+        template="insurance/briefing_panel.html",
+    )
+)

@@ -1,0 +1,56 @@
+"""Reads of insurance filings that the pages and the API share: always through the visibility
+rule (`visible_cases`), never around it, and without decrypting what a list does not show."""
+
+from django.db.models import QuerySet
+
+from coordination.models import InsuranceFiling
+from coordination.workflow.access import membership_of, visible_cases
+
+# Lists show masks: the ciphertext columns are not even read.
+LIST_DEFERRED = ("id_number", "phone")
+LIST_RELATED = ("originator", "insuring_centre", "treating_city", "insuring_region", "diagnosis", "mechanism")
+
+
+def filings_visible(user) -> QuerySet:
+    return visible_cases(user, InsuranceFiling).defer(*LIST_DEFERRED).select_related(*LIST_RELATED)
+
+
+def filings_of_my_hospital(user) -> QuerySet:
+    """A hospital's filings, newest first."""
+    membership = membership_of(user)
+    if membership is None:
+        return InsuranceFiling.objects.none()
+    return filings_visible(user).filter(originator_id=membership.organisation_id).order_by("-created_at", "-id")
+
+
+def review_queue(
+    user, *, state: str = "submitted", hospital: str = "", city: str = "", filing_type: str = "", diagnosis: str = ""
+) -> QuerySet:
+    """The centre's queue: its filings in `state`, the nearest deadline first."""
+    membership = membership_of(user)
+    if membership is None:
+        return InsuranceFiling.objects.none()
+    queryset = filings_visible(user).filter(insuring_centre_id=membership.organisation_id)
+    if state:
+        queryset = queryset.filter(state=state)
+    if hospital:
+        queryset = queryset.filter(originator__code=hospital)
+    if city:
+        queryset = queryset.filter(treating_city_id=city)
+    if filing_type:
+        queryset = queryset.filter(filing_type=filing_type)
+    if diagnosis:
+        queryset = queryset.filter(diagnosis_id=diagnosis.strip().upper())
+    return queryset.order_by("due_at", "id")
+
+
+def diagnoses_matching(query: str, limit: int = 20):
+    from django.db.models import Q
+
+    from coordination.models import Diagnosis
+
+    query = (query or "").strip()
+    rows = Diagnosis.objects.filter(active=True)
+    if query:
+        rows = rows.filter(Q(code__istartswith=query) | Q(name_zh__icontains=query) | Q(name_en__icontains=query))
+    return rows.order_by("code")[:limit]

@@ -1,0 +1,499 @@
+"""INS: cross-region medical-insurance filing (医保异地备案). A hospital (the treating side)
+files for a patient insured in another region; that region's medical-insurance centre approves
+it, returns it for correction or rejects it, the same working day (emergencies: two hours).
+
+The review pattern is request–reply with a decision: `FilingReviewCase` declares its states and
+transitions; `InsuranceFiling` is its configuration and fields. ID and phone numbers are
+encrypted at rest, searched by keyed hash and shown masked; only the filing hospital and the
+insuring centre may open a filing (`visible_to_rule_viewers = False`).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from guardian.models import GroupObjectPermissionBase
+from rest_framework import serializers
+
+from coordination.fields import EncryptedCharField
+from coordination.insurance import idcard
+from coordination.insurance.calendar import same_working_day_deadline
+from coordination.models.catalogue import Mechanism
+from coordination.models.organisations import Organisation
+from coordination.models.participants import Participant
+from coordination.models.regions import Region
+from coordination.workflow.access import requires
+from coordination.workflow.patterns import NoPayload, ReasonPayload, RequestReplyCase
+
+Role = Participant.Role
+
+
+class FilingReviewCase(RequestReplyCase):
+    """*Request–reply* ending in a decision: the responsible organisation approves, returns for
+    correction or rejects; the requester corrects and resubmits (each correction in the audit
+    trail) or withdraws."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for correction")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    S = State
+    OPEN_STATES = (S.SUBMITTED, S.RETURNED)
+    timed_states = {S.SUBMITTED: (Role.RESPONDER,)}
+
+    state = FSMField(_("state"), max_length=32, choices=State.choices, default=S.SUBMITTED, protected=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    fields_to_correct = models.JSONField(_("fields to correct"), default=list, blank=True)
+    resubmissions = models.PositiveSmallIntegerField(_("resubmissions"), default=0)
+
+    class Meta(RequestReplyCase.Meta):
+        abstract = True
+
+    @transition(
+        state,
+        source=S.SUBMITTED,
+        target=S.APPROVED,
+        permission=requires("respond"),
+        custom={"label": _("Approve"), "payload": NoPayload},
+    )
+    def approve(self, ctx):
+        for name, value in ctx.data.items():
+            setattr(self, name, value)
+        self.decided_at = ctx.now
+        self.decision_recorded(ctx, self.S.APPROVED)
+
+    @transition(
+        state,
+        source=S.SUBMITTED,
+        target=S.RETURNED,
+        permission=requires("respond"),
+        custom={"label": _("Return for correction"), "payload": ReasonPayload},
+    )
+    def return_for_correction(self, ctx):
+        for name, value in ctx.data.items():
+            setattr(self, name, value)
+
+    @transition(
+        state,
+        source=S.SUBMITTED,
+        target=S.REJECTED,
+        permission=requires("respond"),
+        custom={"label": _("Reject"), "payload": ReasonPayload},
+    )
+    def reject(self, ctx):
+        for name, value in ctx.data.items():
+            setattr(self, name, value)
+        self.decided_at = ctx.now
+        self.closed_at = ctx.now
+        self.decision_recorded(ctx, self.S.REJECTED)
+
+    @transition(
+        state,
+        source=S.RETURNED,
+        target=S.SUBMITTED,
+        permission=requires("originate"),
+        custom={"label": _("Resubmit"), "payload": NoPayload},
+    )
+    def resubmit(self, ctx):
+        """The requester corrects the fields (the payload) and sends the case again; what
+        changed is kept in the audit entry (`record_correction`)."""
+        ctx.record = self.record_correction(ctx.data)
+        for name, value in ctx.data.items():
+            setattr(self, name, value)
+        self.resubmissions += 1
+        self.fields_to_correct = []
+
+    @transition(
+        state,
+        source=[S.SUBMITTED, S.RETURNED],
+        target=S.WITHDRAWN,
+        permission=requires("originate"),
+        custom={"label": _("Withdraw"), "payload": ReasonPayload},
+    )
+    def withdraw(self, ctx):
+        self.closed_at = ctx.now
+
+    def decision_recorded(self, ctx, outcome: str) -> None:
+        """Before the state becomes `outcome`: a mechanism's fields derived from
+        the decision (e.g. the code its receipt carries)."""
+
+    def record_correction(self, data: dict) -> dict:
+        """What the audit entry keeps of a correction (it overrides the request's payload)."""
+        return {"corrected": sorted(data)}
+
+
+# --- reference tables -------------------------------------------------------------------------
+
+
+class Diagnosis(models.Model):
+    """An ICD-10 code hospitals may file (seeded by migration; administrators add more)."""
+
+    code = models.CharField(_("ICD-10 code"), max_length=8, primary_key=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=128)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("diagnosis (ICD-10)")
+        verbose_name_plural = _("diagnoses (ICD-10)")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "zh-hans").startswith("en") else self.name_zh
+
+
+class CalendarDay(models.Model):
+    """A day the Office marks as differing from Monday–Friday: a public holiday, or a weekend
+    day worked in exchange (调休上班)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday")
+        WORKING_DAY = "working_day", _("Make-up working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working-day calendar")
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+# --- the filing -------------------------------------------------------------------------------
+
+
+class InsuranceType(models.TextChoices):
+    EMPLOYEE = "employee", _("Employee basic medical insurance")
+    RESIDENT = "resident", _("Urban and rural resident basic medical insurance")
+
+
+class FilingType(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency treatment")
+    REFERRAL = "referral", _("Referral")
+    LONG_TERM_RESIDENCE = "long_term_residence", _("Long-term residence elsewhere")
+    TEMPORARY_WORK = "temporary_work", _("Temporary work elsewhere")
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class RejectionReason(models.TextChoices):
+    NOT_INSURED = "not_insured", _("Not insured in this region")
+    INSURANCE_SUSPENDED = "insurance_suspended", _("Insurance suspended or in arrears")
+    ALREADY_FILED = "already_filed", _("Already filed elsewhere")
+    NOT_ELIGIBLE = "not_eligible", _("Filing type not eligible")
+    DOCUMENTS_INVALID = "documents_invalid", _("Supporting documents invalid")
+    OTHER = "other", _("Other")
+
+
+# Fields a reviewer may ask the hospital to correct, and the hospital may change on resubmitting.
+CORRECTABLE_FIELDS = (
+    "patient_name",
+    "id_number",
+    "sex",
+    "birth_date",
+    "insurance_type",
+    "filing_type",
+    "diagnosis",
+    "admission_date",
+    "phone",
+    "attachments",
+)
+
+
+class ApprovalPayload(serializers.Serializer):
+    effective_from = serializers.DateField(label=_("Effective from"))
+    valid_until = serializers.DateField(label=_("Valid until"))
+
+    def validate(self, attrs):
+        if attrs["valid_until"] < attrs["effective_from"]:
+            raise serializers.ValidationError({"valid_until": _("The filing cannot end before it starts.")})
+        return attrs
+
+
+class FieldNames(serializers.MultipleChoiceField):
+    """A list of field names, or one comma-separated string (as a page's form sends it)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = [name.strip() for name in data.split(",") if name.strip()]
+        return super().to_internal_value(data)
+
+
+class ReturnPayload(serializers.Serializer):
+    return_reason = serializers.CharField(label=_("Reason"), max_length=2000)
+    fields_to_correct = FieldNames(label=_("Fields to correct (comma-separated)"), choices=CORRECTABLE_FIELDS)
+
+    def validate_fields_to_correct(self, value):
+        if not value:
+            raise serializers.ValidationError(_("Name at least one field to correct."))
+        return sorted(value)
+
+
+class RejectionPayload(serializers.Serializer):
+    reject_reason_code = serializers.ChoiceField(label=_("Reason code"), choices=RejectionReason.choices)
+    return_reason = serializers.CharField(label=_("Reason"), max_length=2000, required=False, allow_blank=True)
+
+
+class FilingCorrection(serializers.Serializer):
+    """The fields a hospital may correct when resubmitting (validated together with the rest
+    of the filing by the service's validation rules)."""
+
+    patient_name = serializers.CharField(max_length=64, required=False)
+    id_number = serializers.CharField(max_length=32, required=False)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+    birth_date = serializers.DateField(required=False)
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices, required=False)
+    filing_type = serializers.ChoiceField(choices=FilingType.choices, required=False)
+    diagnosis = serializers.CharField(max_length=8, required=False)
+    admission_date = serializers.DateField(required=False)
+    phone = serializers.CharField(max_length=20, required=False)
+
+    def validate(self, attrs):
+        from coordination.insurance.validation import validate_filing_fields
+
+        return validate_filing_fields(attrs, instance=self.context["case"])
+
+
+class InsuranceFiling(FilingReviewCase):
+    mechanism_code = "INS"
+    reference_code = "INS"
+    # Only the filing hospital and the insuring centre open a filing: not the Office, not leaders
+    # (who read aggregates), not observers added by an escalation (they are told, not shown).
+    visible_to_rule_viewers = False
+    visible_participant_roles = (Role.ORIGINATOR, Role.RESPONDER)
+    transition_payloads = {
+        "approve": ApprovalPayload,
+        "return_for_correction": ReturnPayload,
+        "reject": RejectionPayload,
+        "resubmit": FilingCorrection,
+    }
+
+    # The shared case page shows masks, never the numbers or the receipt's internals.
+    case_page_hidden_fields = ("id_number_hash", "phone_hash", "receipt_pdf", "receipt_sha256", "hospital_reference")
+
+    InsuranceType = InsuranceType
+    FilingType = FilingType
+    Sex = Sex
+    RejectionReason = RejectionReason
+
+    hospital_reference = models.CharField(_("hospital reference"), max_length=64, blank=True)
+    patient_name = models.CharField(_("patient name"), max_length=64)
+    id_number = EncryptedCharField(_("ID number"), purpose="insurance.id_number")
+    id_number_hash = models.CharField(_("ID number search hash"), max_length=64, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"))
+    insurance_type = models.CharField(_("insurance type"), max_length=16, choices=InsuranceType.choices)
+    insuring_city = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("insuring city")
+    )
+    insuring_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("insuring region")
+    )
+    insuring_centre = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("insuring medical-insurance centre")
+    )
+    filing_type = models.CharField(_("filing type"), max_length=24, choices=FilingType.choices)
+    diagnosis = models.ForeignKey(Diagnosis, on_delete=models.PROTECT, related_name="+", verbose_name=_("diagnosis"))
+    admission_date = models.DateField(_("admission date"))
+    treating_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("treating region")
+    )
+    treating_city = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("treating city")
+    )
+    phone = EncryptedCharField(_("contact phone"), purpose="insurance.phone")
+    phone_hash = models.CharField(_("phone search hash"), max_length=64, editable=False)
+    phone_masked = models.CharField(_("contact phone"), max_length=20, editable=False)
+    # The decision:
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    reject_reason_code = models.CharField(
+        _("rejection reason"), max_length=24, choices=RejectionReason.choices, blank=True
+    )
+    # The receipt (备案回执): its content digest is fixed at approval and printed as a QR code;
+    # the PDF is rendered on first download and kept with its SHA-256.
+    receipt_digest = models.CharField(_("receipt code"), max_length=64, blank=True, db_index=True)
+    receipt_pdf = models.FileField(_("receipt"), upload_to="insurance/receipts/%Y/%m/", blank=True)
+    receipt_sha256 = models.CharField(_("receipt SHA-256"), max_length=64, blank=True)
+
+    class Meta(FilingReviewCase.Meta):
+        verbose_name = _("insurance filing")
+        verbose_name_plural = _("insurance filings")
+        permissions = [("unmask_insurancefiling", _("Can see full ID and phone numbers of filings"))]
+        indexes = [
+            *FilingReviewCase.Meta.indexes,
+            # The centre's queue (first page by deadline) and the hospital's "my filings".
+            models.Index(fields=["insuring_centre", "state", "due_at", "id"], name="insfiling_queue"),
+            models.Index(fields=["originator", "-created_at", "-id"], name="insfiling_hospital"),
+            models.Index(fields=["id_number_hash"], name="insfiling_id_hash"),
+            models.Index(fields=["phone_hash"], name="insfiling_phone_hash"),
+        ]
+        constraints = [
+            # One open filing per person, insuring region and treating hospital (race-safe).
+            models.UniqueConstraint(
+                fields=["id_number_hash", "insuring_region", "originator"],
+                condition=models.Q(state__in=["submitted", "returned"]),
+                name="insfiling_one_open",
+            ),
+            models.UniqueConstraint(
+                fields=["originator", "hospital_reference"],
+                condition=~models.Q(hospital_reference=""),
+                name="insfiling_hospital_reference",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_columns()
+        super().save(*args, **kwargs)
+
+    def refresh_search_columns(self):
+        from coordination.insurance import crypto
+
+        self.id_number_hash = crypto.search_hash(self.id_number, purpose="insurance.id_number")
+        self.id_number_masked = idcard.mask(self.id_number)
+        self.phone_hash = crypto.search_hash(self.phone, purpose="insurance.phone")
+        self.phone_masked = idcard.mask_phone(self.phone)
+
+    @property
+    def patient_name_masked(self) -> str:
+        name = self.patient_name or ""
+        return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+    @property
+    def is_emergency_covid(self) -> bool:
+        from coordination.insurance.icd10 import COVID_CODES
+
+        return self.filing_type == FilingType.EMERGENCY and self.diagnosis_id in COVID_CODES
+
+    def deadline_on_entering(self, state, now):
+        # Emergencies within two hours; otherwise the same working day, per the catalogue
+        # (a per-filing time limit overrides both).
+        if state not in self.timed_states:
+            return None
+        if self.time_limit:
+            return now + self.time_limit
+        if self.filing_type == FilingType.EMERGENCY:
+            return now + settings.INSURANCE_EMERGENCY_TIME_LIMIT
+        if self.mechanism.deadline_basis == Mechanism.DeadlineBasis.WORKING_DAY:
+            return same_working_day_deadline(now)
+        return super().deadline_on_entering(state, now)
+
+    def record_opening(self, user) -> None:
+        """Every opening of a filing is recorded (FilingAccess)."""
+        from coordination.workflow.access import membership_of
+
+        membership = membership_of(user)
+        FilingAccess.objects.create(
+            filing=self, user=user, organisation_id=membership.organisation_id if membership else None, action="open"
+        )
+
+    def decision_recorded(self, ctx, outcome: str) -> None:
+        if outcome == self.S.APPROVED:
+            self.receipt_digest = self.receipt_digest_compute()
+
+    def receipt_content(self) -> dict:
+        """What the receipt certifies; its canonical SHA-256 is the code the QR carries."""
+        from django.utils import timezone
+
+        return {
+            "reference": self.reference,
+            "patient_name": self.patient_name,
+            "id_number": idcard.mask(self.id_number),
+            "insurance_type": self.insurance_type,
+            "filing_type": self.filing_type,
+            "diagnosis": self.diagnosis_id,
+            "hospital": self.originator.name_zh,
+            "centre": self.insuring_centre.name_zh,
+            "effective_from": str(self.effective_from or ""),
+            "valid_until": str(self.valid_until or ""),
+            "decided_on": str(timezone.localdate(self.decided_at)) if self.decided_at else "",
+        }
+
+    def receipt_digest_compute(self) -> str:
+        import hashlib
+        import json
+
+        canonical = json.dumps(self.receipt_content(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def record_correction(self, data: dict) -> dict:
+        # The audit trail is read by both sides for years: it keeps masks, never the numbers.
+        record = {"corrected": sorted(data), "resubmission": self.resubmissions + 1}
+        if "id_number" in data:
+            record["id_number"] = idcard.mask(data["id_number"])
+        if "phone" in data:
+            record["phone"] = idcard.mask_phone(data["phone"])
+        return record
+
+
+class FilingAttachment(models.Model):
+    class Kind(models.TextChoices):
+        REFERRAL_LETTER = "referral_letter", _("Referral letter")
+        DIAGNOSIS_CERTIFICATE = "diagnosis_certificate", _("Diagnosis certificate")
+        OTHER = "other", _("Other")
+
+    filing = models.ForeignKey(InsuranceFiling, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to="insurance/attachments/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=32)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("filing attachment")
+        verbose_name_plural = _("filing attachments")
+
+    def __str__(self):
+        return self.original_name
+
+
+class FilingAccess(models.Model):
+    """Every opening of a filing (detail, unmask, receipt, attachment): who, when, what.
+    Append-only, like the audit trail."""
+
+    class Action(models.TextChoices):
+        OPEN = "open", _("Opened")
+        UNMASK = "unmask", _("Unmasked ID and phone")
+        RECEIPT = "receipt", _("Downloaded the receipt")
+        ATTACHMENT = "attachment", _("Downloaded an attachment")
+
+    filing = models.ForeignKey(InsuranceFiling, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", null=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("filing access")
+        verbose_name_plural = _("filing accesses")
+
+    def __str__(self):
+        return f"{self.at} {self.user_id} {self.action} {self.filing_id}"
+
+
+class InsuranceFilingGroupObjectPermission(GroupObjectPermissionBase):
+    """guardian's direct-foreign-key permission table for insurance filings."""
+
+    content_object = models.ForeignKey(InsuranceFiling, on_delete=models.CASCADE)

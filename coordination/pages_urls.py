@@ -1,0 +1,14 @@
+"""Pages for people (registers, search, the briefing dashboard), included at the site root."""
+
+from django.urls import path
+
+from coordination import views
+from coordination.briefing import views as briefing_views
+
+urlpatterns = [
+    path("registers/<slug:slug>/", views.register_list, name="register"),
+    path("measure-notices/new/", views.measure_notice_new, name="measure-notice-new"),
+    path("search/", views.search, name="search"),
+    path("briefing/", briefing_views.dashboard, name="briefing"),
+    path("briefing/daily.pdf", briefing_views.daily_pdf, name="briefing-daily-pdf"),
+]
