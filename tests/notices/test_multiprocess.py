@@ -141,11 +141,13 @@ def platform(tmp_path):
             conn.execute(f'DROP DATABASE IF EXISTS "{p.db}" WITH (FORCE)')
 
 
-async def next_notice(socket, timeout=15):
+async def next_notice(socket, timeout=15, **expected):
+    """The next notice whose fields match `expected` (the worker also renders the demo's
+    circulars meanwhile, whose notices may come in between)."""
     deadline = time.monotonic() + timeout
     while True:
         message = json.loads(await asyncio.wait_for(socket.recv(), max(0.1, deadline - time.monotonic())))
-        if message["type"] == "notice":
+        if message["type"] == "notice" and all(message.get(k) == v for k, v in expected.items()):
             return message
 
 
@@ -162,8 +164,8 @@ def test_notices_cross_processes_and_survive_a_redis_restart(platform):
             # 1. A transition through process A's API reaches the socket on process B.
             started = time.monotonic()
             created = await asyncio.to_thread(http, "POST", PORT_A, "/api/v1/assignment-sheets/", sheet, js)
-            notice = await next_notice(socket)
-            assert notice["reference"] == created["reference"] and notice["seq"] == last_seq + 1
+            notice = await next_notice(socket, reference=created["reference"])
+            assert notice["kind"] == "case_created" and notice["seq"] > last_seq
             assert time.monotonic() - started < 5
 
             # 2. A notice written in the Celery worker (a deadline reminder) reaches it too.
@@ -176,8 +178,8 @@ def test_notices_cross_processes_and_survive_a_redis_restart(platform):
 
             app.conf.broker_url = platform.env["REDIS_URL"]
             await asyncio.to_thread(app.send_task, "coordination.tasks.check_deadlines")
-            reminder = await next_notice(socket)
-            assert reminder["kind"] == "deadline_reminder" and reminder["seq"] == last_seq + 2
+            reminder = await next_notice(socket, kind="deadline_reminder", reference=created["reference"])
+            assert reminder["seq"] > notice["seq"]
         return reminder["seq"]
 
     try:
@@ -197,11 +199,11 @@ def test_notices_cross_processes_and_survive_a_redis_restart(platform):
         async with websockets.connect(
             f"ws://127.0.0.1:{PORT_B}/ws/notices/?last_seq={seen}", additional_headers=headers
         ) as socket:
-            return await next_notice(socket)
+            return await next_notice(socket, reference=created["reference"])
 
     try:
         missed = asyncio.run(reconnect())
     except Exception:
         print(platform.log("web-b"))
         raise
-    assert missed["reference"] == created["reference"] and missed["seq"] == seen + 1, platform.log("web-a")
+    assert missed["kind"] == "case_created" and missed["seq"] > seen, platform.log("web-a")
