@@ -174,10 +174,11 @@ def test_notices_cross_processes_and_survive_a_redis_restart(platform):
                     "UPDATE coordination_assignmentsheet SET due_at = now() - interval '1 minute' WHERE id = %s",
                     [created["id"]],
                 )
-            from config.celery import app
+            # A Celery app of its own: the project's app caches its broker pool from earlier tests.
+            from celery import Celery
 
-            app.conf.broker_url = platform.env["REDIS_URL"]
-            await asyncio.to_thread(app.send_task, "coordination.tasks.check_deadlines")
+            client = Celery(broker=platform.env["REDIS_URL"])
+            await asyncio.to_thread(client.send_task, "coordination.tasks.check_deadlines")
             # The worker may first be busy rendering the demo's circulars (fonts compacted on
             # its first render): give the task time to come round.
             reminder = await next_notice(socket, timeout=90, kind="deadline_reminder", reference=created["reference"])
