@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
@@ -86,6 +87,31 @@ def action_forms(model, names: list[str]) -> list[dict]:
     return forms
 
 
+# What the engine itself writes to the audit trail, beside a mechanism's declared transitions.
+ENGINE_ACTIONS = {
+    "create": _("Created"),
+    "read": _("Read"),
+    "remind": _("Deadline reminder"),
+    "escalate": _("Escalated"),
+}
+
+
+def labelled_audit(model, entries) -> list:
+    """Audit entries with the words people read: the transition's label and state names."""
+    states = dict(model._meta.get_field("state").choices)
+    rows = list(entries)
+    for entry in rows:
+        info = transition_info(model, entry.transition)
+        entry.label = (
+            info.custom.get("label", entry.transition)
+            if info
+            else ENGINE_ACTIONS.get(entry.transition, entry.transition)
+        )
+        entry.from_label = states.get(entry.from_state, entry.from_state)
+        entry.to_label = states.get(entry.to_state, entry.to_state)
+    return rows
+
+
 @login_required
 def case_detail(request, label: str, pk: int):
     model = case_model(label)
@@ -106,7 +132,7 @@ def case_detail(request, label: str, pk: int):
         "label": label,
         "own_fields": own_fields(case),
         "participants": participants.order_by("id"),
-        "audit": audit.order_by("seq"),
+        "audit": labelled_audit(model, audit.order_by("seq")),
         "actions": action_forms(model, allowed_transitions(case, request.user)),
         "graph": mark_safe(transition_graph_svg(model, case.state)),  # noqa: S308 - Graphviz output of our own labels
         "errors": request.session.pop("case_errors", None),

@@ -70,6 +70,18 @@ class MeasureNoticeCreateSerializer(serializers.Serializer):
     time_limit_minutes = serializers.IntegerField(
         label=_("Time limit to acknowledge (minutes)"), required=False, min_value=5, max_value=30 * 24 * 60
     )
+    supersedes = serializers.PrimaryKeyRelatedField(
+        label=_("Supersedes"), queryset=MeasureNotice.objects.all(), required=False, allow_null=True
+    )
+
+    def validate_supersedes(self, notice):
+        if notice is None:
+            return None
+        membership = membership_of(self.context["request"].user)
+        own = membership is not None and notice.originator_id == membership.organisation_id
+        if not own or notice.state != MeasureNotice.S.ISSUED:
+            raise serializers.ValidationError(_("Only an issued notice of your own can be superseded."))
+        return notice
 
     def validate_addressees(self, addressees):
         if not addressees:

@@ -50,11 +50,11 @@ CATEGORIES_BY_MECHANISM = {
 class MeasureAmendment(serializers.Serializer):
     """What the issuing region may change in a new edition."""
 
-    title = serializers.CharField(max_length=200, required=False)
-    summary = serializers.CharField(max_length=1000, required=False)
-    body = serializers.CharField(max_length=50000, required=False)
-    effective_from = serializers.DateField(required=False)
-    effective_until = serializers.DateField(required=False, allow_null=True)
+    title = serializers.CharField(label=_("Title"), max_length=200, required=False)
+    summary = serializers.CharField(label=_("Summary"), max_length=1000, required=False)
+    body = serializers.CharField(label=_("Full text"), max_length=50000, required=False)
+    effective_from = serializers.DateField(label=_("Effective from"), required=False)
+    effective_until = serializers.DateField(label=_("Effective until"), required=False, allow_null=True)
 
     def validate(self, attrs):
         if not attrs:
@@ -84,6 +84,14 @@ class MeasureNotice(NoticeCase):
         Region, blank=True, related_name="+", verbose_name=_("affected regions and cities")
     )
     contact_officer = models.CharField(_("contact officer"), max_length=100, blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
 
     class Meta(NoticeCase.Meta):
         verbose_name = _("major-measure notice")

@@ -1,11 +1,14 @@
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
+from coordination.errors import APIError
 from coordination.models import MeasureNotice, Membership, Organisation, Participant, Region
 from coordination.workflow.access import membership_of
-from coordination.workflow.engine import case_create
+from coordination.workflow.engine import TransitionContext, apply_transition, case_create
 
 ISSUERS = {
     (Organisation.Kind.LIAISON_OFFICE, Membership.Role.LIAISON_OFFICER),
@@ -42,6 +45,7 @@ def measure_notice_issue(
     contact_officer: str = "",
     addressees: list[Organisation] | None = None,
     time_limit: timedelta | None = None,
+    supersedes: MeasureNotice | None = None,
 ) -> MeasureNotice:
     """A region (or the Office) issues a notice to the others; each addressee gets a receipt."""
     if not can_issue_notice(by):
@@ -60,10 +64,24 @@ def measure_notice_issue(
         effective_until=effective_until,
         contact_officer=contact_officer,
         time_limit=time_limit,
+        supersedes=supersedes,
         participants=[(org, Participant.Role.ADDRESSEE) for org in addressees],
     )
     notice.affected_regions.set(affected_regions)
+    if supersedes is not None:
+        measure_notice_supersede(old=supersedes, new=notice, by=by)
     return notice
+
+
+def measure_notice_supersede(*, old: MeasureNotice, new: MeasureNotice, by) -> MeasureNotice:
+    """The issuer replaces an issued notice by a new one: the old one moves to "superseded"
+    by a system transition (audited with the new notice's reference; addressees are told)."""
+    if old.originator_id != new.originator_id or old.state != MeasureNotice.S.ISSUED:
+        raise APIError("invalid", _("Only an issued notice of your own can be superseded."))
+    with transaction.atomic():
+        old = MeasureNotice.objects.select_for_update().get(pk=old.pk)
+        ctx = TransitionContext(by=by, organisation=new.originator, comment=new.reference)
+        return apply_transition(old, old.supersede, "supersede", ctx, payload={"superseded_by": new.reference})
 
 
 def measures_in_force(queryset, *, on: date, region: Region | None = None):
@@ -74,7 +92,7 @@ def measures_in_force(queryset, *, on: date, region: Region | None = None):
     in_force = (
         queryset.filter(effective_from__lte=on)
         .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))
-        .exclude(state=MeasureNotice.S.WITHDRAWN)
+        .exclude(state__in=[MeasureNotice.S.WITHDRAWN, MeasureNotice.S.SUPERSEDED])
     )
     if region is None:
         return in_force

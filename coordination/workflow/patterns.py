@@ -206,6 +206,7 @@ class NoticeCase(Case):
         ISSUED = "issued", _("Issued")
         CLOSED = "closed", _("Closed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        SUPERSEDED = "superseded", _("Superseded")
 
     S = State
     timed_states = {S.ISSUED: (Role.ADDRESSEE,)}
@@ -302,6 +303,11 @@ class NoticeCase(Case):
         custom={"label": _("Withdraw"), "payload": ReasonPayload},
     )
     def withdraw(self, ctx):
+        self.closed_at = ctx.now
+
+    @transition(state, source=S.ISSUED, target=S.SUPERSEDED, custom={"label": _("Supersede"), "system": True})
+    def supersede(self, ctx):
+        """Fired by the system when the issuer issues a notice that replaces this one."""
         self.closed_at = ctx.now
 
     @transition(state, source=S.ISSUED, target=S.CLOSED, custom={"label": _("Expire"), "system": True})

@@ -246,3 +246,39 @@ def test_what_applies_in_a_city_on_a_date(api_as, demo):
     assert on("2020-02-20", "310000") == {"上海隔离"}
     assert suzhou["id"] and sh["id"]
     assert js.get(URL, {"in_force_on": "yesterday"}).status_code == 400
+
+
+def test_a_new_notice_supersedes_an_issued_one_of_the_same_issuer(api_as, demo, issued):
+    js = api_as(demo.user("js-liaison"))
+    newer = js.post(URL, notice_body(title="联合查验（修订）", supersedes=issued["id"]), format="json")
+    assert newer.status_code == 201, newer.json()
+    old = js.get(f"{URL}{issued['id']}/").json()
+    assert old["state"] == "superseded" and old["audit"][-1]["payload"] == {"superseded_by": newer.json()["reference"]}
+    again = js.post(URL, notice_body(supersedes=issued["id"]), format="json")
+    assert again.status_code == 400 and "supersedes" in again.json()["error"]["details"]
+    on = {n["title"] for n in js.get(URL, {"in_force_on": timezone.localdate().isoformat()}).json()["results"]}
+    assert "联合查验（修订）" in on and issued["title"] not in on
+
+
+def test_another_regions_notice_cannot_be_superseded(api_as, demo, issued):
+    response = api_as(demo.user("sh-liaison")).post(URL, notice_body(supersedes=issued["id"]), format="json")
+    assert response.status_code == 400 and "supersedes" in response.json()["error"]["details"]
+    assert MeasureNotice.objects.get(pk=issued["id"]).state == "issued"
+
+
+def test_an_unacknowledged_notice_is_escalated_to_the_leading_group_and_the_office(api_as, demo, issued):
+    for username in ["sh-liaison", "zj-liaison", "yrd-office"]:
+        fire(api_as(demo.user(username)), issued["id"], "acknowledge")
+    with time_machine.travel(timezone.now() + timedelta(hours=3, minutes=5), tick=False):
+        assert deadlines_check() == {"reminded": 1, "escalated": 1}
+    escalation = OutboxEvent.objects.get(kind=events.DEADLINE_ESCALATED)
+    assert escalation.payload["responsible"] == [demo.org("ah-liaison").pk]
+    assert demo.org("ah-leading-group").pk in escalation.payload["organisations"]
+
+
+def test_an_amendment_tells_every_addressee(api_as, demo, issued):
+    from notices.models import Notice
+
+    fire(api_as(demo.user("js-liaison")), issued["id"], "amend", payload={"summary": "修订后的摘要"})
+    told = set(Notice.objects.filter(kind="case_transitioned").values_list("recipient__username", flat=True))
+    assert {"sh-liaison", "zj-liaison", "ah-liaison", "yrd-office"} <= told
