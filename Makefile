@@ -71,6 +71,8 @@ bench: $(VENV)/.dev system-deps  ## Benchmarks (PostgreSQL + Redis on 127.0.0.1)
 	BENCH_CASES=$(BENCH_CASES) $(BIN)/python bench/access_lists.py
 	$(BIN)/python bench/notices_fanout.py $(BENCH_CLIENTS)
 	$(BIN)/python bench/circulars.py
+	$(BIN)/python bench/insurance.py
+	$(BIN)/python bench/briefing.py
 
 messages: $(VENV)/.dev  ## Extract and compile translations (needs gettext)
 	$(BIN)/python manage.py makemessages -l en -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench

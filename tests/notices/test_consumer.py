@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -110,6 +110,7 @@ async def test_signing_out_closes_the_socket(people):
     await sync_to_async(client.logout)()
     output = await communicator.receive_output(timeout=5)
     assert output == {"type": "websocket.close", "code": 4403}
+    await communicator.disconnect()
 
 
 async def test_deactivation_closes_the_socket_at_once(people):
@@ -121,6 +122,7 @@ async def test_deactivation_closes_the_socket_at_once(people):
     await sync_to_async(user.save)()
     output = await communicator.receive_output(timeout=2)
     assert output["type"] == "websocket.close"
+    await communicator.disconnect()
 
 
 async def test_an_api_client_connects_with_its_token(people):
@@ -161,6 +163,7 @@ async def test_a_password_change_closes_the_socket_at_once(people):
     await sync_to_async(user.save)()
     output = await communicator.receive_output(timeout=2)
     assert output == {"type": "websocket.close", "code": 4403}
+    await communicator.disconnect()
 
 
 async def test_the_watchdog_closes_a_socket_whose_session_was_deleted(people, settings):
@@ -171,3 +174,4 @@ async def test_the_watchdog_closes_a_socket_whose_session_was_deleted(people, se
     await sync_to_async(client.session.delete)()  # the session ends without a sign-out signal
     output = await communicator.receive_output(timeout=5)
     assert output["type"] == "websocket.close"
+    await communicator.disconnect()
