@@ -2,8 +2,8 @@
 files for a patient insured in another region; that region's medical-insurance centre approves
 it, returns it for correction or rejects it, the same working day (emergencies: two hours).
 
-The review pattern is request–reply with a decision: `FilingReviewCase` declares its states and
-transitions; `InsuranceFiling` is its configuration and fields. ID and phone numbers are
+It is configuration of the *request–review* pattern (`ReviewCase` in
+coordination/workflow/patterns.py) plus its own fields. ID and phone numbers are
 encrypted at rest, searched by keyed hash and shown masked; only the filing hospital and the
 insuring centre may open a filing (`visible_to_rule_viewers = False`).
 """
@@ -11,7 +11,6 @@ insuring centre may open a filing (`visible_to_rule_viewers = False`).
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
 from guardian.models import GroupObjectPermissionBase
 from rest_framework import serializers
 
@@ -22,107 +21,9 @@ from coordination.models.catalogue import Mechanism
 from coordination.models.organisations import Organisation
 from coordination.models.participants import Participant
 from coordination.models.regions import Region
-from coordination.workflow.access import requires
-from coordination.workflow.patterns import NoPayload, ReasonPayload, RequestReplyCase
+from coordination.workflow.patterns import ReviewCase
 
 Role = Participant.Role
-
-
-class FilingReviewCase(RequestReplyCase):
-    """*Request–reply* ending in a decision: the responsible organisation approves, returns for
-    correction or rejects; the requester corrects and resubmits (each correction in the audit
-    trail) or withdraws."""
-
-    class State(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        RETURNED = "returned", _("Returned for correction")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-
-    S = State
-    OPEN_STATES = (S.SUBMITTED, S.RETURNED)
-    timed_states = {S.SUBMITTED: (Role.RESPONDER,)}
-
-    state = FSMField(_("state"), max_length=32, choices=State.choices, default=S.SUBMITTED, protected=True)
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    fields_to_correct = models.JSONField(_("fields to correct"), default=list, blank=True)
-    resubmissions = models.PositiveSmallIntegerField(_("resubmissions"), default=0)
-
-    class Meta(RequestReplyCase.Meta):
-        abstract = True
-
-    @transition(
-        state,
-        source=S.SUBMITTED,
-        target=S.APPROVED,
-        permission=requires("respond"),
-        custom={"label": _("Approve"), "payload": NoPayload},
-    )
-    def approve(self, ctx):
-        for name, value in ctx.data.items():
-            setattr(self, name, value)
-        self.decided_at = ctx.now
-        self.decision_recorded(ctx, self.S.APPROVED)
-
-    @transition(
-        state,
-        source=S.SUBMITTED,
-        target=S.RETURNED,
-        permission=requires("respond"),
-        custom={"label": _("Return for correction"), "payload": ReasonPayload},
-    )
-    def return_for_correction(self, ctx):
-        for name, value in ctx.data.items():
-            setattr(self, name, value)
-
-    @transition(
-        state,
-        source=S.SUBMITTED,
-        target=S.REJECTED,
-        permission=requires("respond"),
-        custom={"label": _("Reject"), "payload": ReasonPayload},
-    )
-    def reject(self, ctx):
-        for name, value in ctx.data.items():
-            setattr(self, name, value)
-        self.decided_at = ctx.now
-        self.closed_at = ctx.now
-        self.decision_recorded(ctx, self.S.REJECTED)
-
-    @transition(
-        state,
-        source=S.RETURNED,
-        target=S.SUBMITTED,
-        permission=requires("originate"),
-        custom={"label": _("Resubmit"), "payload": NoPayload},
-    )
-    def resubmit(self, ctx):
-        """The requester corrects the fields (the payload) and sends the case again; what
-        changed is kept in the audit entry (`record_correction`)."""
-        ctx.record = self.record_correction(ctx.data)
-        for name, value in ctx.data.items():
-            setattr(self, name, value)
-        self.resubmissions += 1
-        self.fields_to_correct = []
-
-    @transition(
-        state,
-        source=[S.SUBMITTED, S.RETURNED],
-        target=S.WITHDRAWN,
-        permission=requires("originate"),
-        custom={"label": _("Withdraw"), "payload": ReasonPayload},
-    )
-    def withdraw(self, ctx):
-        self.closed_at = ctx.now
-
-    def decision_recorded(self, ctx, outcome: str) -> None:
-        """Before the state becomes `outcome`: a mechanism's fields derived from
-        the decision (e.g. the code its receipt carries)."""
-
-    def record_correction(self, data: dict) -> dict:
-        """What the audit entry keeps of a correction (it overrides the request's payload)."""
-        return {"corrected": sorted(data)}
 
 
 # --- reference tables -------------------------------------------------------------------------
@@ -270,7 +171,7 @@ class FilingCorrection(serializers.Serializer):
         return validate_filing_fields(attrs, instance=self.context["case"])
 
 
-class InsuranceFiling(FilingReviewCase):
+class InsuranceFiling(ReviewCase):
     mechanism_code = "INS"
     reference_code = "INS"
     # Only the filing hospital and the insuring centre open a filing: not the Office, not leaders
@@ -333,12 +234,12 @@ class InsuranceFiling(FilingReviewCase):
     receipt_pdf = models.FileField(_("receipt"), upload_to="insurance/receipts/%Y/%m/", blank=True)
     receipt_sha256 = models.CharField(_("receipt SHA-256"), max_length=64, blank=True)
 
-    class Meta(FilingReviewCase.Meta):
+    class Meta(ReviewCase.Meta):
         verbose_name = _("insurance filing")
         verbose_name_plural = _("insurance filings")
         permissions = [("unmask_insurancefiling", _("Can see full ID and phone numbers of filings"))]
         indexes = [
-            *FilingReviewCase.Meta.indexes,
+            *ReviewCase.Meta.indexes,
             # The centre's queue (first page by deadline) and the hospital's "my filings".
             models.Index(fields=["insuring_centre", "state", "due_at", "id"], name="insfiling_queue"),
             models.Index(fields=["originator", "-created_at", "-id"], name="insfiling_hospital"),

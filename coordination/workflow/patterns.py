@@ -143,6 +143,106 @@ class RequestReplyCase(Case):
         self.closed_at = ctx.now
 
 
+# --- request–review ---------------------------------------------------------------------------
+
+
+class ReviewCase(RequestReplyCase):
+    """*Request–reply* ending in a decision: the responsible organisation approves, returns for
+    correction or rejects; the requester corrects and resubmits (each correction in the audit
+    trail) or withdraws."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for correction")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    S = State
+    OPEN_STATES = (S.SUBMITTED, S.RETURNED)
+    timed_states = {S.SUBMITTED: (Role.RESPONDER,)}
+
+    state = FSMField(_("state"), max_length=32, choices=State.choices, default=S.SUBMITTED, protected=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    fields_to_correct = models.JSONField(_("fields to correct"), default=list, blank=True)
+    resubmissions = models.PositiveSmallIntegerField(_("resubmissions"), default=0)
+
+    class Meta(RequestReplyCase.Meta):
+        abstract = True
+
+    @transition(
+        state,
+        source=S.SUBMITTED,
+        target=S.APPROVED,
+        permission=requires("respond"),
+        custom={"label": _("Approve"), "payload": NoPayload},
+    )
+    def approve(self, ctx):
+        for name, value in ctx.data.items():
+            setattr(self, name, value)
+        self.decided_at = ctx.now
+        self.decision_recorded(ctx, self.S.APPROVED)
+
+    @transition(
+        state,
+        source=S.SUBMITTED,
+        target=S.RETURNED,
+        permission=requires("respond"),
+        custom={"label": _("Return for correction"), "payload": ReasonPayload},
+    )
+    def return_for_correction(self, ctx):
+        for name, value in ctx.data.items():
+            setattr(self, name, value)
+
+    @transition(
+        state,
+        source=S.SUBMITTED,
+        target=S.REJECTED,
+        permission=requires("respond"),
+        custom={"label": _("Reject"), "payload": ReasonPayload},
+    )
+    def reject(self, ctx):
+        for name, value in ctx.data.items():
+            setattr(self, name, value)
+        self.decided_at = ctx.now
+        self.closed_at = ctx.now
+        self.decision_recorded(ctx, self.S.REJECTED)
+
+    @transition(
+        state,
+        source=S.RETURNED,
+        target=S.SUBMITTED,
+        permission=requires("originate"),
+        custom={"label": _("Resubmit"), "payload": NoPayload},
+    )
+    def resubmit(self, ctx):
+        """The requester corrects the fields (the payload) and sends the case again; what
+        changed is kept in the audit entry (`record_correction`)."""
+        ctx.record = self.record_correction(ctx.data)
+        for name, value in ctx.data.items():
+            setattr(self, name, value)
+        self.resubmissions += 1
+        self.fields_to_correct = []
+
+    @transition(
+        state,
+        source=[S.SUBMITTED, S.RETURNED],
+        target=S.WITHDRAWN,
+        permission=requires("originate"),
+        custom={"label": _("Withdraw"), "payload": ReasonPayload},
+    )
+    def withdraw(self, ctx):
+        self.closed_at = ctx.now
+
+    def decision_recorded(self, ctx, outcome: str) -> None:
+        """Before the state becomes `outcome`: a mechanism's fields derived from
+        the decision (e.g. the code its receipt carries)."""
+
+    def record_correction(self, data: dict) -> dict:
+        """What the audit entry keeps of a correction (it overrides the request's payload)."""
+        return {"corrected": sorted(data)}
+
+
 # --- notice with receipts -----------------------------------------------------------------------
 
 
