@@ -6,6 +6,7 @@ organisation's group; leaving revokes them. Lists filter by the participant rela
 Office see cases through the explicit rules of `visibility_filter`, not superuser shortcuts.
 """
 
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
@@ -47,6 +48,21 @@ def sync_group_permissions(case, organisation: Organisation) -> None:
         assign_perm(f"{label}.{perm}", organisation.group, case)
     for perm in held - wanted:
         remove_perm(f"{label}.{perm}", organisation.group, case)
+
+
+def grant_role_permissions(case, group_roles: list[tuple[int, str]]) -> None:
+    """Grant each group its role's permissions on a case that has none yet, in one insert."""
+    model = get_group_obj_perms_model(case)
+    wanted = {(group_id, name) for group_id, role in group_roles for name in role_codenames(case, role)}
+    ids = dict(
+        Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(case), codename__in={name for _g, name in wanted}
+        ).values_list("codename", "pk")
+    )
+    model.objects.bulk_create(
+        [model(group_id=group_id, permission_id=ids[name], content_object=case) for group_id, name in sorted(wanted)],
+        ignore_conflicts=True,
+    )
 
 
 def group_case_permissions(group_id: int, case) -> list[str]:

@@ -19,7 +19,13 @@ from coordination import events
 from coordination.errors import APIError, Conflict, PreconditionFailed
 from coordination.models import AuditEntry, Mechanism, Organisation, OutboxEvent, Participant, ReferenceSequence
 from coordination.models.audit import GENESIS, canonical_json, sha256
-from coordination.workflow.access import case_for_user, case_perms, membership_of, sync_group_permissions
+from coordination.workflow.access import (
+    case_for_user,
+    case_perms,
+    grant_role_permissions,
+    membership_of,
+    sync_group_permissions,
+)
 
 log = logging.getLogger(__name__)
 OFFICE_REFERENCE_ABBR = "YRD"
@@ -161,6 +167,27 @@ def participant_add(case, *, organisation: Organisation, role: str, **receipt) -
     return participant
 
 
+def participants_join(case, memberships: list[tuple[Organisation, str]]) -> list[Participant]:
+    """Attach the first participants of a new case in bulk: one insert for the participants
+    and one for their organisations' guardian permissions (creation is the hot path of batch
+    ingestion; `participant_add` serves later, one-off additions)."""
+    content_type = ContentType.objects.get_for_model(case)
+    memberships = list(dict.fromkeys(memberships))  # the same organisation in the same role once
+    rows = [
+        Participant(
+            content_type=content_type,
+            object_id=case.pk,
+            organisation=organisation,
+            role=role,
+            receipt_state=Participant.ReceiptState.RECEIVED if role == Participant.Role.ADDRESSEE else "",
+        )
+        for organisation, role in memberships
+    ]
+    Participant.objects.bulk_create(rows)
+    grant_role_permissions(case, [(organisation.group_id, role) for organisation, role in memberships])
+    return rows
+
+
 def participant_remove(case, *, organisation: Organisation, role: str) -> None:
     Participant.objects.filter(
         content_type=ContentType.objects.get_for_model(case), object_id=case.pk, organisation=organisation, role=role
@@ -231,10 +258,7 @@ def case_create(
         )
         set_deadline(case, case.state, now)
         case.save()
-        participant_add(case, organisation=originator, role=Participant.Role.ORIGINATOR)
-        for organisation, role in participants:
-            receipt = {"receipt_state": Participant.ReceiptState.RECEIVED} if role == Participant.Role.ADDRESSEE else {}
-            participant_add(case, organisation=organisation, role=role, **receipt)
+        participants_join(case, [(originator, Participant.Role.ORIGINATOR), *participants])
         ctx = TransitionContext(by=by, organisation=originator, now=now)
         audit_append(case, ctx=ctx, transition="create", from_state="", to_state=case.state)
         outbox_emit(events.CASE_CREATED, case=case, payload=case_event_payload(case, actor=by.pk))
