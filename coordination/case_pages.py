@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
 
+from coordination.documents import documents_for
 from coordination.fields import EncryptedCharField
 from coordination.models import AuditEntry, Case, Participant
 from coordination.workflow.access import case_for_user
@@ -133,6 +134,7 @@ def case_detail(request, label: str, pk: int):
         "own_fields": own_fields(case),
         "participants": participants.order_by("id"),
         "audit": labelled_audit(model, audit.order_by("seq")),
+        "documents": documents_for(case, request.user),
         "actions": action_forms(model, allowed_transitions(case, request.user)),
         "graph": mark_safe(transition_graph_svg(model, case.state)),  # noqa: S308 - Graphviz output of our own labels
         "errors": request.session.pop("case_errors", None),

@@ -12,9 +12,9 @@ class NoticesConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
         from django.db.models.signals import post_save, pre_save
 
-        from coordination import events
+        from coordination import documents, events
         from notices import signals
-        from notices.circulars.for_cases import circular_for_new_case
+        from notices.circulars.for_cases import circular_for_new_case, circulars_of_case
         from notices.email import emails_for_event
         from notices.services import notices_for_circular, notices_for_event
         from notices.webhooks import webhooks_for_event
@@ -30,6 +30,7 @@ class NoticesConfig(AppConfig):
             events.subscribe(kind, emails_for_event)
         events.subscribe(events.CIRCULAR_ISSUED, notices_for_circular, in_transaction=True)
         events.subscribe(events.CASE_CREATED, circular_for_new_case, in_transaction=True)
+        documents.register(circulars_of_case)
         events.subscribe(events.CIRCULAR_ISSUED, emails_for_event)
         events.subscribe("*", webhooks_for_event)
         user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="notices-close-on-logout")

@@ -146,9 +146,16 @@ class CircularViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_fields = ["status"]
 
     def get_queryset(self):
+        """`?case_model=coordination.measurenotice&case_id=12`: the circulars of one case."""
+        circulars = visible_circulars(self.request.user)
+        case_model, case_id = self.request.query_params.get("case_model"), self.request.query_params.get("case_id")
+        if case_model and case_id and case_id.isdigit() and case_model.count(".") == 1:
+            app_label, model = case_model.lower().split(".")
+            circulars = circulars.filter(
+                content_type__app_label=app_label, content_type__model=model, object_id=int(case_id)
+            )
         return (
-            visible_circulars(self.request.user)
-            .select_related("issuer", "content_type")
+            circulars.select_related("issuer", "content_type")
             .prefetch_related("addressees", "case")
             .order_by("-created_at", "-id")
         )

@@ -15,3 +15,27 @@ def circular_for_new_case(event):
     case = model.objects.get(pk=event.payload["id"])
     by = get_user_model().objects.get(pk=event.payload["actor"])
     return circular_issue(by=by, case=case, **case.circular_fields())
+
+
+def circulars_of_case(case, user) -> list[dict]:
+    """Document provider for the case page (coordination/documents.py)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from notices.circulars.selectors import visible_circulars
+    from notices.circulars.services import download_path
+    from notices.models import Circular
+
+    circulars = (
+        visible_circulars(user)
+        .filter(content_type=ContentType.objects.get_for_model(case), object_id=case.pk)
+        .order_by("created_at")
+    )
+    return [
+        {
+            "title": c.title,
+            "number": c.document_number or "",
+            "status": c.get_status_display(),
+            "url": download_path(c) if c.status == Circular.Status.ISSUED else None,
+        }
+        for c in circulars
+    ]

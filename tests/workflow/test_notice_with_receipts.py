@@ -282,3 +282,17 @@ def test_an_amendment_tells_every_addressee(api_as, demo, issued):
     fire(api_as(demo.user("js-liaison")), issued["id"], "amend", payload={"summary": "修订后的摘要"})
     told = set(Notice.objects.filter(kind="case_transitioned").values_list("recipient__username", flat=True))
     assert {"sh-liaison", "zj-liaison", "ah-liaison", "yrd-office"} <= told
+
+
+def test_addressees_find_the_circular_on_the_notice_and_outsiders_see_nothing(api_as, client, demo, issued):
+    circulars = (
+        api_as(demo.user("sh-liaison"))
+        .get("/api/v1/circulars/", {"case_model": "coordination.measurenotice", "case_id": issued["id"]})
+        .json()
+    )
+    assert circulars["count"] == 1 and circulars["results"][0]["title"] == issued["title"]
+    client.force_login(demo.user("sh-liaison"))
+    page = client.get(f"/cases/coordination.measurenotice/{issued['id']}/").content.decode()
+    assert "苏联防〔" in page
+    only_sh = api_as(demo.user("js-liaison")).post(URL, notice_body(addressees=["sh-liaison"]), format="json").json()
+    assert api_as(demo.user("zj-liaison")).get(f"{URL}{only_sh['id']}/").status_code == 404
