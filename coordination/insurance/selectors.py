@@ -20,7 +20,11 @@ def filings_of_my_hospital(user) -> QuerySet:
     membership = membership_of(user)
     if membership is None:
         return InsuranceFiling.objects.none()
-    return filings_visible(user).filter(originator_id=membership.organisation_id).order_by("-created_at", "-id")
+    # The originator is always a participant (role originator) and may open its filings, so
+    # the originator column answers the visibility question for this list without the
+    # participant Exists, and its index serves both the page and its count (bench: the Exists
+    # made the count of ~200k filings take 0.5 s). A test holds the two equal.
+    return InsuranceFiling.objects.filter(originator_id=membership.organisation_id).order_by("-created_at", "-id")
 
 
 def review_queue(
