@@ -19,6 +19,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from coordination.api.insurance import InsuranceFilingCreateSerializer
 from coordination.insurance.selectors import filings_of_my_hospital, review_queue
 from coordination.models import FilingAttachment, InsuranceFiling, Organisation, Region
+from coordination.pagination import CappedPaginator
 from coordination.services import insurance as services
 from coordination.workflow.access import membership_of
 from coordination.workflow.engine import transition_fire
@@ -85,7 +86,7 @@ def my_filings(request):
     state = request.GET.get("state", "")
     if state:
         queryset = queryset.filter(state=state)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "insurance/my_filings.html",
