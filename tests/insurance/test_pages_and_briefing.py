@@ -105,3 +105,17 @@ def test_production_mode_refuses_the_default_field_key(tmp_path):
     environment["FIELD_ENCRYPTION_KEY"] = "k" * 44
     result = subprocess.run([sys.executable, "-c", probe], cwd=root, env=environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_decision_times_come_out_the_same_in_sql_and_in_python(ins, file_filing):
+    """PostgreSQL computes the percentiles in the database; others in Python: same figures."""
+    from datetime import timedelta
+
+    from coordination.insurance.briefing import decision_hours
+
+    filing = file_filing()
+    transition_fire(InsuranceFiling, filing.pk, "approve", by=ins.user("sh-insurance"), data=approval())
+    decided_at = InsuranceFiling.objects.get(pk=filing.pk).created_at + timedelta(hours=3)
+    InsuranceFiling.objects.filter(pk=filing.pk).update(decided_at=decided_at)
+    assert decision_hours(InsuranceFiling.objects.filter(pk=filing.pk)) == (3.0, 3.0)
+    assert decision_hours(InsuranceFiling.objects.none()) == (None, None)
