@@ -6,6 +6,8 @@ mechanism's own fields and the audit trail. It refreshes itself when a notice ab
 arrives over the WebSocket.
 """
 
+from datetime import datetime, timedelta
+
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -22,6 +25,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from coordination.documents import documents_for
 from coordination.fields import EncryptedCharField
 from coordination.models import AuditEntry, Case, Participant
+from coordination.templatetags.coordination_tags import duration_label
 from coordination.workflow.access import case_for_user
 from coordination.workflow.engine import allowed_transitions, payload_serializer_for, transition_fire, transition_info
 from coordination.workflow.graph import transition_graph_svg
@@ -54,10 +58,21 @@ def own_fields(case) -> list[tuple[str, object]]:
         elif f.choices:
             value = getattr(case, f"get_{f.name}_display")()
         else:
-            value = getattr(case, f.name)
-        if value not in (None, ""):
+            value = shown(getattr(case, f.name))
+        if value not in (None, "", [], {}):
             rows.append((f.verbose_name, value))
     return rows
+
+
+def shown(value):
+    """A field's value as a reader wants it: local time to the minute, lists joined."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, timedelta):
+        return duration_label(value)
+    if isinstance(value, list | tuple):
+        return "、".join(str(item) for item in value)
+    return value
 
 
 def action_forms(model, names: list[str]) -> list[dict]:

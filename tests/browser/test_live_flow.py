@@ -4,7 +4,7 @@ leaders' dashboard draws its charts and updates when a case is escalated. Screen
 main pages (zh and en) go to test-artifacts/."""
 
 import re
-import urllib.request
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -12,16 +12,6 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot
 
 TITLE = "沪苏省界道口货车通行登记措施"
-
-
-def insurance_api_exists(platform) -> bool:
-    try:
-        urllib.request.urlopen(f"{platform.url}/api/v1/insurance-filings/", timeout=5)  # noqa: S310 - loopback
-    except urllib.error.HTTPError as exc:
-        return exc.code in (401, 403)
-    except OSError:
-        return False
-    return True
 
 
 def test_a_notice_arrives_live_is_acknowledged_and_the_issuer_sees_the_receipt(platform, sign_in):
@@ -90,10 +80,42 @@ def test_the_leader_dashboard_draws_charts_and_shows_an_escalation_live(platform
     screenshot(leader, "briefing-escalated-zh")
 
 
-def test_insurance_filings_flow_when_the_mechanism_exists(platform):
-    if not insurance_api_exists(platform):
-        pytest.skip("/api/v1/insurance-filings/ does not exist yet")
-    pytest.skip("TODO: wuxi-hospital files, sh-insurance approves from the queue (steps not written yet)")
+def test_a_hospital_files_and_the_insuring_centre_approves_from_its_queue(platform, sign_in):
+    from coordination.insurance.idcard import with_check_character
+
+    id_number = with_check_character("31010119750305123")  # a man born 1975-03-05, insured in Shanghai
+    hospital = sign_in("wuxi-hospital")
+    hospital.goto(f"{platform.url}/insurance/filings/new/")
+    hospital.fill("#f-patient_name", "李四")
+    hospital.fill("#f-id_number", id_number)
+    hospital.select_option("#f-sex", "male")
+    hospital.fill("#f-birth_date", "1975-03-05")
+    hospital.select_option("#f-insurance_type", "employee")
+    hospital.select_option("#f-insuring_city", "310000")
+    hospital.select_option("#f-filing_type", "emergency")
+    hospital.fill("#f-diagnosis", "U07.1")
+    hospital.fill("#f-admission_date", (date.today() - timedelta(days=1)).isoformat())
+    hospital.fill("#f-phone", "13800138000")
+    hospital.locator("button.primary[type=submit]").click()
+    hospital.wait_for_url(re.compile(r"/cases/coordination\.insurancefiling/\d+/$"))
+    reference = hospital.locator(".code").first.inner_text()
+    assert id_number not in hospital.content()  # masked everywhere
+    hospital.evaluate("window.__notReloaded = true")
+    screenshot(hospital, "insurance-filed-zh")
+
+    centre = sign_in("sh-insurance")
+    centre.goto(f"{platform.url}/insurance/queue/")
+    row = centre.locator("tr[data-row]", has_text=reference)
+    expect(row).to_be_visible()
+    screenshot(centre, "insurance-queue-zh")
+    row.locator("button[type=submit]").click()
+    expect(centre.locator("tr[data-row]", has_text=reference)).to_have_count(0, timeout=20_000)
+
+    # The hospital's open page learns of the approval without a reload.
+    expect(hospital.locator("#live-notices .toast").first).to_be_visible(timeout=20_000)
+    expect(hospital.locator(".state-approved, .state", has_text="已批准").first).to_be_visible(timeout=20_000)
+    assert hospital.evaluate("window.__notReloaded") is True
+    screenshot(hospital, "insurance-approved-zh")
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
