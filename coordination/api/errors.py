@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from coordination.errors import APIError, Conflict, PreconditionFailed, Unprocessable
@@ -68,4 +67,4 @@ def api_500(request):
     return json_error_response(request, 500, "server_error", _("Server error."))
 
 
-__all__ = ["APIError", "Conflict", "PreconditionFailed", "Response", "Unprocessable", "exception_handler"]
+__all__ = ["APIError", "Conflict", "PreconditionFailed", "Unprocessable", "exception_handler"]

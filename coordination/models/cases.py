@@ -101,6 +101,12 @@ class Case(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.reference} {self.title}"
 
+    def take_fields(self, data: dict) -> None:
+        """Set the case's fields from a transition's validated payload (its serializer names
+        only fields the transition may change)."""
+        for name, value in data.items():
+            setattr(self, name, value)
+
     @classmethod
     def reference_code_for(cls, mechanism_code: str) -> str:
         return cls.reference_code

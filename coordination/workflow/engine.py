@@ -21,7 +21,6 @@ from coordination.models import AuditEntry, Mechanism, Organisation, OutboxEvent
 from coordination.models.audit import GENESIS, canonical_json, sha256
 from coordination.workflow.access import (
     case_for_user,
-    case_perms,
     grant_role_permissions,
     membership_of,
     sync_group_permissions,
@@ -195,14 +194,6 @@ def participant_remove(case, *, organisation: Organisation, role: str) -> None:
     sync_group_permissions(case, organisation)
 
 
-def participants_in_roles(case, roles) -> list[Participant]:
-    return list(
-        Participant.objects.filter(
-            content_type=ContentType.objects.get_for_model(case), object_id=case.pk, role__in=roles
-        ).select_related("organisation")
-    )
-
-
 # --- deadlines on entering a state ------------------------------------------------------------
 
 
@@ -312,7 +303,7 @@ def apply_transition(case, method, name: str, ctx: TransitionContext, *, payload
         case=case,
         payload=case_event_payload(
             case,
-            notify_roles=list(info_of(case, name).custom.get("notify", ())),
+            notify_roles=list(transition_info(type(case), name).custom.get("notify", ())),
             transition=name,
             from_state=from_state,
             actor=ctx.by.pk if ctx.by else None,
@@ -321,10 +312,6 @@ def apply_transition(case, method, name: str, ctx: TransitionContext, *, payload
         ),
     )
     return case
-
-
-def info_of(case, name: str):
-    return transition_info(type(case), name)
 
 
 def validate_payload(model, name: str, data, *, case) -> dict:
@@ -336,7 +323,3 @@ def validate_payload(model, name: str, data, *, case) -> dict:
     serializer = serializer_class(data=data, context={"case": case})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
-
-
-def user_can(user, case, action: str) -> bool:
-    return action in case_perms(user, case)

@@ -109,8 +109,7 @@ class RequestReplyCase(Case):
     )
     def resubmit(self, ctx):
         """The requester corrects the request (fields in the payload) and sends it again."""
-        for name, value in ctx.data.items():
-            setattr(self, name, value)
+        self.take_fields(ctx.data)
 
     @transition(
         state,
@@ -178,8 +177,7 @@ class ReviewCase(RequestReplyCase):
         custom={"label": _("Approve"), "payload": NoPayload},
     )
     def approve(self, ctx):
-        for name, value in ctx.data.items():
-            setattr(self, name, value)
+        self.take_fields(ctx.data)
         self.decided_at = ctx.now
         self.decision_recorded(ctx, self.S.APPROVED)
 
@@ -191,8 +189,7 @@ class ReviewCase(RequestReplyCase):
         custom={"label": _("Return for correction"), "payload": ReasonPayload},
     )
     def return_for_correction(self, ctx):
-        for name, value in ctx.data.items():
-            setattr(self, name, value)
+        self.take_fields(ctx.data)
 
     @transition(
         state,
@@ -202,8 +199,7 @@ class ReviewCase(RequestReplyCase):
         custom={"label": _("Reject"), "payload": ReasonPayload},
     )
     def reject(self, ctx):
-        for name, value in ctx.data.items():
-            setattr(self, name, value)
+        self.take_fields(ctx.data)
         self.decided_at = ctx.now
         self.closed_at = ctx.now
         self.decision_recorded(ctx, self.S.REJECTED)
@@ -219,8 +215,7 @@ class ReviewCase(RequestReplyCase):
         """The requester corrects the fields (the payload) and sends the case again; what
         changed is kept in the audit entry (`record_correction`)."""
         ctx.record = self.record_correction(ctx.data)
-        for name, value in ctx.data.items():
-            setattr(self, name, value)
+        self.take_fields(ctx.data)
         self.resubmissions += 1
         self.fields_to_correct = []
 
