@@ -1,15 +1,15 @@
 """Circulars issued at the same moment by the same issuer get consecutive, distinct numbers:
 the counter row is locked. Real threads on PostgreSQL (SQLite serialises every writer)."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from notices.circulars.numbering import allocate_document_number
 from notices.circulars.services import circular_issue
 from notices.models import CircularNumberSequence
+from tests.concurrency import run_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -17,33 +17,10 @@ pytestmark = [
 ]
 
 
-def at_once(n, work):
-    barrier = threading.Barrier(n)
-    outcomes, lock = [], threading.Lock()
-
-    def run():
-        try:
-            barrier.wait()
-            result = work()
-        except Exception as exc:  # noqa: BLE001 - each outcome is asserted on
-            result = exc
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @pytest.mark.parametrize("count", [2, 8])
 def test_circulars_issued_at_once_get_consecutive_distinct_numbers(demo, count):
     officer, addressee = demo.user("yrd-office"), demo.org("sh-liaison")
-    outcomes = at_once(
+    outcomes = run_at_once(
         count,
         lambda: circular_issue(
             by=officer, title="并发发文", body="并发。", addressees=[addressee], signed_on=date(2026, 3, 10)

@@ -1,46 +1,21 @@
 """Ten officers firing the same transition at once produce one transition, one audit row and
 one outbox event; the others get a clear conflict. Real threads on PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from coordination import events
 from coordination.errors import Conflict, PreconditionFailed
 from coordination.models import AuditEntry, OutboxEvent, ReferenceSequence
 from coordination.services.assignment_sheets import assignment_sheet_create
 from coordination.workflow.engine import transition_fire
+from tests.concurrency import run_at_once
 
 pytestmark = [
     # serialized_rollback restores the reference data (regions, catalogue) the flush removes.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def run_at_once(n, work):
-    barrier = threading.Barrier(n)
-    outcomes = []
-    lock = threading.Lock()
-
-    def worker():
-        try:
-            barrier.wait()
-            result = work()
-        except Exception as exc:  # noqa: BLE001 - each outcome is recorded and asserted on
-            result = exc
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 @pytest.mark.parametrize("with_version", [True, False])
