@@ -104,32 +104,45 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", True):
+    # Under ASGI every request and every socket's database call runs in a worker thread and
+    # would open (and close) a connection of its own; a pool per process keeps a few open.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN", 2),
+        "max_size": env.int("DATABASE_POOL_MAX", 16),
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", 10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, Celery broker, cache ---------------------------------------------
 REDIS_URL = env.str("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # A pooled connection idle for a few seconds is checked before use, so a Redis
-            # restart costs a reconnect, not a failed request. redis-py 8 reads with a 5 s
-            # socket timeout by default, which races channels-redis' 5 s BZPOPMIN under load.
-            "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "health_check_interval": 2,
-                        "socket_timeout": 30,
-                        "retry_on_error": [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError],
-                    }
-                ],
-                # All sockets of one web process share one Redis list; at the default capacity
-                # (100) a fan-out to hundreds of users silently drops the rings over it.
-                "capacity": env.int("CHANNEL_LAYER_CAPACITY", 20000),
-            },
-        }
+    # Redis pub/sub: a group_send is one PUBLISH, read once by each web process and handed to
+    # its sockets in memory. Nothing is queued in Redis for a socket that is away — the doorbell
+    # only rings, the database is the mailbox (notices/doorbell.py) — so nothing is dropped over
+    # a capacity either. The list-based RedisChannelLayer remains available through
+    # CHANNEL_LAYER_BACKEND (bench/notices_fanout.py measured both).
+    CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", "channels_redis.pubsub.RedisPubSubChannelLayer")
+    _redis_host = {
+        "address": REDIS_URL,
+        # A pooled connection idle for a few seconds is checked before use, so a Redis restart
+        # costs a reconnect, not a failed request. redis-py 8 reads with a 5 s socket timeout by
+        # default, which races channels-redis' 5 s BZPOPMIN under load (list-based layer).
+        "health_check_interval": 2,
+        "socket_timeout": 30,
+        "retry_on_error": [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError],
     }
+    # Pub/sub channels are server-wide, not per Redis database: the prefix keeps two
+    # deployments (or test runs) that share a Redis server from ringing each other's sockets.
+    _redis_db = REDIS_URL.rsplit("/", 1)[-1]
+    _layer_prefix = env.str("CHANNEL_LAYER_PREFIX", f"yrd.{DATABASES['default']['NAME']}.{_redis_db}.")
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": CHANNEL_LAYER_BACKEND, "CONFIG": {"hosts": [_redis_host], "prefix": _layer_prefix}}
+    }
+    if CHANNEL_LAYER_BACKEND.endswith("core.RedisChannelLayer"):
+        # All sockets of one web process share one Redis list; at the default capacity (100) a
+        # fan-out to hundreds of users silently drops the rings over it.
+        CHANNEL_LAYERS["default"]["CONFIG"]["capacity"] = env.int("CHANNEL_LAYER_CAPACITY", 20000)
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", REDIS_URL)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -318,6 +331,19 @@ CELERY_IMPORTS = ("coordination.briefing.tasks",)
 CELERY_BEAT_SCHEDULE["daily-briefings"] = {
     "task": "coordination.briefing.tasks.issue_daily_briefings",
     "schedule": crontab(hour=8, minute=0),
+}
+# The dashboard is served from snapshots (coordination/briefing/snapshots.py): current until a
+# case changes or they are BRIEFING_MAX_AGE_SECONDS old; a stale one is served while a worker
+# refreshes it (at most once per BRIEFING_MIN_REFRESH_SECONDS), unless its figures are
+# BRIEFING_MAX_LAG_SECONDS or more behind (no worker?): then the request computes them (0: always).
+BRIEFING_MAX_AGE_SECONDS = env.float("BRIEFING_MAX_AGE_SECONDS", 60.0)
+BRIEFING_MAX_LAG_SECONDS = env.float("BRIEFING_MAX_LAG_SECONDS", 30.0)
+BRIEFING_MIN_REFRESH_SECONDS = env.float("BRIEFING_MIN_REFRESH_SECONDS", 5.0)
+if min(BRIEFING_MAX_AGE_SECONDS, BRIEFING_MAX_LAG_SECONDS, BRIEFING_MIN_REFRESH_SECONDS) < 0:
+    raise ImproperlyConfigured("BRIEFING_MAX_AGE_SECONDS, _MAX_LAG_SECONDS and _MIN_REFRESH_SECONDS must be ≥ 0.")
+CELERY_BEAT_SCHEDULE["refresh-briefings"] = {
+    "task": "coordination.briefing.tasks.refresh_stale_briefings",
+    "schedule": 60.0,  # coordination.briefing.tasks.BEAT_SECONDS
 }
 # WeasyPrint's step-by-step progress is debugging noise in a worker's log.
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}

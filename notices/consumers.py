@@ -20,7 +20,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from notices.doorbell import notice_message, user_group
+from notices.doorbell import bucket_group, notice_message, user_group
 from notices.models import Mailbox, Notice
 
 REPLAY_BATCH = 200
@@ -36,8 +36,11 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user_id = user.pk
         self.last_sent = None  # until the client says what it has seen
-        self.group = user_group(self.user_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # The user's own group (closing, personal messages) and their bucket's, which the
+        # doorbell rings once for all the bucket's recipients of a transaction (notices/doorbell.py).
+        self.groups_joined = [user_group(self.user_id), bucket_group(self.user_id)]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         newest, unread = await self.mailbox_state()
         await self.send_json({"type": "hello", "last_seq": newest, "unread": unread})
@@ -47,8 +50,8 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):
         self.watchdog = asyncio.create_task(self.watch())
 
     async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in getattr(self, "groups_joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
         if hasattr(self, "watchdog"):
             self.watchdog.cancel()
 
@@ -77,14 +80,19 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):
     # --- channel-layer messages ---------------------------------------------------------------
 
     async def notices_ring(self, event):
-        if self.last_sent is None:
-            return  # the client has not resumed yet: it will receive this by replay
-        message = event["notice"]
-        if message["seq"] == self.last_sent + 1:
-            await self.send_json(message)
-            self.last_sent = message["seq"]
-        elif message["seq"] > self.last_sent:
-            await self.catch_up()  # a ring was lost: the mailbox has the rest
+        """A ring of the user's bucket: the notices of its users written by one transaction."""
+        mine = event["to"].get(str(self.user_id))
+        if not mine or self.last_sent is None:
+            return  # not for this user, or the client has not resumed yet (it will by replay)
+        texts = event["texts"]
+        for index, seq in mine:
+            if seq <= self.last_sent:
+                continue
+            if seq != self.last_sent + 1 or index < 0:
+                await self.catch_up()  # a lost ring, or one without texts: the mailbox has them
+                return
+            await self.send_json({**texts[index], "seq": seq, "read": False})
+            self.last_sent = seq
 
     async def notices_probe(self, event):
         """A doorbell that carries no notice: used to measure the bare layer-to-socket path."""

@@ -1,11 +1,20 @@
-"""The doorbell: after commit, tell each recipient's open sockets that a notice is there.
+"""The doorbell: after commit, tell the recipients' open sockets that notices are there.
 
-A ring carries the notice itself, so a socket that is up to date sends it without touching
-the database; one that sees a gap (a lost ring, a reconnect) reads its mailbox instead.
+Rings go to buckets of users, not to each user: every socket joins its user's group (for
+closing) and the group of its bucket (user id modulo BUCKETS). A transaction that writes
+notices for 1,000 users rings each bucket concerned once — at most BUCKETS publishes,
+whatever the number of recipients — carrying the texts once and, per user, the sequence
+numbers; each socket sends what is addressed to its user. With the Redis pub/sub layer a ring
+is one PUBLISH, read once per web process and handed to the bucket's sockets in memory; every
+socket of the bucket decodes it, which is why buckets stay small (bench/notices_fanout.py:
+one ring for a whole office made msgpack decoding half of the server's time at 1,000 sockets).
+
+A ring carries the notices themselves, so a socket that is up to date sends them without
+touching the database; one that sees a gap (a lost ring, a reconnect) reads its mailbox
+instead, and a ring too large to carry its texts carries only the newest sequence numbers.
 Losing a ring therefore delays a notice, never loses it.
 """
 
-import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -13,17 +22,22 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 log = logging.getLogger(__name__)
-CONCURRENCY = 64
+MAX_TEXTS_PER_RING = 50  # beyond this many distinct notices, sockets read their mailboxes
+BUCKETS = 64
 
 
 def user_group(user_id: int) -> str:
     return f"notices.u.{user_id}"
 
 
-def notice_message(notice) -> dict:
+def bucket_group(user_id: int) -> str:
+    return f"notices.b.{user_id % BUCKETS}"
+
+
+def notice_texts(notice) -> dict:
+    """What the client receives of a notice, less its number and read mark."""
     return {
         "type": "notice",
-        "seq": notice.seq,
         "kind": notice.kind,
         "reference": notice.reference,
         "title_zh": notice.title_zh,
@@ -32,19 +46,53 @@ def notice_message(notice) -> dict:
         "body_en": notice.body_en,
         "link": notice.link,
         "created_at": notice.created_at.isoformat(),
-        "read": notice.read_at is not None,
     }
+
+
+def notice_message(notice) -> dict:
+    return {**notice_texts(notice), "seq": notice.seq, "read": notice.read_at is not None}
+
+
+def ring_messages(notices) -> list[tuple[str, dict]]:
+    """The rings for these notices: one per bucket of their recipients.
+
+    Each ring is `{"type": "notices.ring", "texts": [...], "to": {"<user id>": [[i, seq], ...]}}`
+    where `i` indexes `texts`, or is -1 when the ring carries no texts (the socket reads its
+    mailbox up to `seq`)."""
+    texts: list[dict] = []
+    index_of: dict[tuple, int] = {}
+    entries: dict[int, list[list[int]]] = {}
+    for notice in sorted(notices, key=lambda n: (n.recipient_id, n.seq)):
+        body = notice_texts(notice)
+        key = tuple(body.values())
+        if key not in index_of:
+            index_of[key] = len(texts)
+            texts.append(body)
+        entries.setdefault(notice.recipient_id, []).append([index_of[key], notice.seq])
+    carry_texts = len(texts) <= MAX_TEXTS_PER_RING
+    rings: dict[str, dict] = {}
+    for user_id, pairs in entries.items():
+        ring = rings.setdefault(bucket_group(user_id), {"type": "notices.ring", "texts": [], "to": {}, "_index": {}})
+        if carry_texts:
+            for pair in pairs:
+                # Re-index the texts this group's members need into the ring's own list.
+                local = ring["_index"].get(pair[0])
+                if local is None:
+                    local = ring["_index"][pair[0]] = len(ring["texts"])
+                    ring["texts"].append(texts[pair[0]])
+                pair[0] = local
+            ring["to"][str(user_id)] = pairs
+        else:
+            ring["to"][str(user_id)] = [[-1, pairs[-1][1]]]
+    for ring in rings.values():
+        del ring["_index"]
+    return list(rings.items())
 
 
 async def _ring(messages: list[tuple[str, dict]]) -> None:
     layer = get_channel_layer()
-    semaphore = asyncio.Semaphore(CONCURRENCY)
-
-    async def send(group, message):
-        async with semaphore:
-            await layer.group_send(group, message)
-
-    await asyncio.gather(*(send(group, message) for group, message in messages))
+    for group, message in messages:
+        await layer.group_send(group, message)
 
 
 def ring(messages: list[tuple[str, dict]]) -> None:
@@ -57,8 +105,11 @@ def ring(messages: list[tuple[str, dict]]) -> None:
 
 
 def ring_after_commit(notices) -> None:
-    messages = [(user_group(n.recipient_id), {"type": "notices.ring", "notice": notice_message(n)}) for n in notices]
-    transaction.on_commit(lambda: ring(messages))
+    notices = list(notices)
+    if not notices:
+        return
+
+    transaction.on_commit(lambda: ring(ring_messages(notices)))
 
 
 def close_sockets_of(user_id: int, reason: str) -> None:

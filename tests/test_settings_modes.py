@@ -14,6 +14,8 @@ print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "name": str(settings.DATABASES["default"]["NAME"]),
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "prefix": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix"),
+    "pool": settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
     "broker": settings.CELERY_BROKER_URL,
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "debug": settings.DEBUG,
@@ -51,7 +53,9 @@ def test_with_database_and_redis_urls_it_runs_on_postgresql_and_redis(tmp_path):
     settings = json.loads(result.stdout)
     assert settings["engine"] == "django.db.backends.postgresql"
     assert settings["name"] == "yrd"
-    assert settings["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert settings["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert settings["prefix"] == "yrd.yrd.3."  # pub/sub is server-wide: deployments must not share names
+    assert settings["pool"]["max_size"] >= 8
     assert settings["broker"] == "redis://127.0.0.1:6379/3"
 
 

@@ -175,3 +175,51 @@ async def test_the_watchdog_closes_a_socket_whose_session_was_deleted(people, se
     output = await communicator.receive_output(timeout=5)
     assert output["type"] == "websocket.close"
     await communicator.disconnect()
+
+
+@sync_to_async
+def colleague_of(user, username):
+    from coordination.models import Membership
+
+    colleague = type(user).objects.create_user(username)
+    Membership.objects.create(user=colleague, organisation=user.membership.organisation)
+    return colleague
+
+
+async def test_a_colleague_rung_with_the_same_bell_gets_only_their_own_notices(people, monkeypatch):
+    """Both sockets hear the same ring (one bucket); each sends only what is addressed to its user."""
+    monkeypatch.setattr("notices.doorbell.BUCKETS", 1)
+    user = people[0]
+    colleague = await colleague_of(user, "sh-liaison-2")
+    sockets = []
+    for person in (user, colleague):
+        _client, cookie = await session_cookie(person)
+        communicator, connected, _ = await connect(cookie, path="/ws/notices/?last_seq=0")
+        assert connected
+        await communicator.receive_json_from()  # hello
+        sockets.append(communicator)
+    await deliver(user, 2)
+    assert await receive_notices(sockets[0], 2) == [1, 2]
+    assert await sockets[1].receive_nothing(timeout=0.3)
+    for communicator in sockets:
+        await communicator.disconnect()
+
+
+async def test_a_ring_too_large_to_carry_its_texts_is_read_from_the_mailbox(people, monkeypatch):
+    monkeypatch.setattr("notices.doorbell.MAX_TEXTS_PER_RING", 1)
+    user = people[0]
+    _client, cookie = await session_cookie(user)
+    communicator, _connected, _ = await connect(cookie, path="/ws/notices/?last_seq=0")
+    await communicator.receive_json_from()  # hello
+
+    @sync_to_async
+    def deliver_three_in_one_transaction():
+        from django.db import transaction
+
+        with transaction.atomic():
+            for n in (1, 2, 3):
+                notices_deliver(recipient_ids=[user.pk], kind=NoticeKind.CASE_CREATED, texts=texts(n))
+
+    await deliver_three_in_one_transaction()
+    assert await receive_notices(communicator, 3) == [1, 2, 3]
+    await communicator.disconnect()
