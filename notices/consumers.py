@@ -3,6 +3,7 @@
 Protocol (JSON):
   client → {"type": "resume", "last_seq": 41}   (or connect with ?last_seq=41)
   server → {"type": "notice", "seq": 42, …} for every notice after 41, in order, then live
+           (a live one also has "rung_at": the Unix time its transaction committed)
   server → {"type": "hello", "last_seq": <newest seq>, "unread": n} once, after connecting
 The socket is closed (code 4401) for anonymous users, and within seconds once the session
 ends, the password changes or the user is deactivated.
@@ -91,7 +92,7 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):
             if seq != self.last_sent + 1 or index < 0:
                 await self.catch_up()  # a lost ring, or one without texts: the mailbox has them
                 return
-            await self.send_json({**texts[index], "seq": seq, "read": False})
+            await self.send_json({**texts[index], "seq": seq, "read": False, "rung_at": event.get("rung_at")})
             self.last_sent = seq
 
     async def notices_probe(self, event):

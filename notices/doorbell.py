@@ -16,6 +16,7 @@ Losing a ring therefore delays a notice, never loses it.
 """
 
 import logging
+import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -109,7 +110,14 @@ def ring_after_commit(notices) -> None:
     if not notices:
         return
 
-    transaction.on_commit(lambda: ring(ring_messages(notices)))
+    def after_commit():
+        rung_at = time.time()  # when the transaction committed: clients may measure their lag
+        messages = ring_messages(notices)
+        for _group, message in messages:
+            message["rung_at"] = rung_at
+        ring(messages)
+
+    transaction.on_commit(after_commit)
 
 
 def close_sockets_of(user_id: int, reason: str) -> None:
