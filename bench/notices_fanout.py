@@ -19,6 +19,7 @@ channels_redis.core.RedisChannelLayer measures the list-based one.
 
 Prints p50/p99 for both and their ratio; writes var/bench/notices_fanout.json.
 Usage: .venv/bin/python bench/notices_fanout.py [N ...]   (default: 100 1000)
+BENCH_PIN=0 lets the server and the clients share every core.
 """
 
 import asyncio
@@ -42,6 +43,7 @@ DB = "yrd_bench_notices"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 PORT = int(os.environ.get("BENCH_PORT", "8311"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+PIN = os.environ.get("BENCH_PIN", "1") == "1"  # the server on one core, the clients on the others
 ENV = {
     **os.environ,
     "DATABASE_URL": f"{ADMIN_URL.rsplit('/', 1)[0]}/{DB}",
@@ -191,8 +193,13 @@ def main():
     data = prepare(max(sizes))
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
     daphne = str(Path(sys.executable).parent / "daphne")
+    # The server gets a core of its own and the N clients the other ones (PostgreSQL and Redis
+    # float): otherwise the clients' own work shows up as the server's latency.
+    cores = sorted(os.sched_getaffinity(0))
+    pin = PIN and len(cores) >= 2
+    command = [daphne, "-b", "127.0.0.1", "-p", str(PORT), "config.asgi:application"]
     server = subprocess.Popen(
-        [daphne, "-b", "127.0.0.1", "-p", str(PORT), "config.asgi:application"],
+        ["taskset", "-c", str(cores[0]), *command] if pin else command,
         cwd=ROOT,
         env=ENV,
         stdout=open(ROOT / "var" / "bench" / "daphne.log", "w"),  # noqa: SIM115 - lives as long as the server
@@ -205,6 +212,8 @@ def main():
                 break
             except Exception:  # noqa: BLE001 - not up yet
                 time.sleep(0.3)
+        if pin:
+            os.sched_setaffinity(0, cores[1:])
         results = [asyncio.run(run(n, data["tokens"], data["js"])) for n in sizes]
     finally:
         server.terminate()
