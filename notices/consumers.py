@@ -99,6 +99,10 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):
         """A doorbell that carries no notice: used to measure the bare layer-to-socket path."""
         await self.send_json({"type": "probe", "id": event.get("id")})
 
+    async def notices_briefing(self, event):
+        """A leader's briefing figures changed (notices/briefing_bell.py): the page re-reads them."""
+        await self.send_json({"type": "briefing", "scope": event.get("scope")})
+
     async def notices_close(self, event):
         await self.close(code=CLOSE_SESSION_ENDED)
 
