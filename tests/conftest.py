@@ -65,6 +65,13 @@ def personas(js_office, sh_office):
     )
 
 
+@pytest.fixture(autouse=True)
+def exact_briefings(settings):
+    """A briefing never serves stale figures in tests (no worker refreshes them here): a stale
+    snapshot is recomputed in the request. tests/pages/test_briefing_snapshots.py sets it back."""
+    settings.BRIEFING_MAX_LAG_SECONDS = 0
+
+
 @pytest.fixture
 def api():
     return APIClient()

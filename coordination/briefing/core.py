@@ -8,6 +8,8 @@ where a chart helps, `chart` (an ECharts option holding the same numbers).
 
 import statistics
 from datetime import datetime, time, timedelta
+from functools import reduce
+from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordination.briefing import BriefingScope, Panel, register
-from coordination.models import MeasureNotice, Mechanism, Participant, Region
+from coordination.models import MeasureNotice, Mechanism, Organisation, Participant, Region
 from coordination.my_work import open_states
 from coordination.workflow.deadlines import case_models
 
@@ -26,13 +28,23 @@ ACK_WINDOW = timedelta(days=30)
 
 
 def scope_filter(model, scope: BriefingScope) -> Q:
-    """Cases a region of the scope takes part in (everything, for all four)."""
+    """Cases a region of the scope takes part in (everything, for all four).
+
+    By the model's `participant_region_fields` when it has them (the regions taking part, kept
+    on the row); else by its participants, with the organisations' ids spelled out: joining
+    organisations inside the search made PostgreSQL hash every participant row of the content
+    type (bench/briefing.py).
+    """
     if set(PROVINCIAL) <= set(scope.region_codes):
         return Q()
+    region_fields = getattr(model, "participant_region_fields", ())
+    if region_fields:
+        return reduce(or_, (Q(**{f"{name}_id__in": scope.region_codes}) for name in region_fields))
+    organisations = list(Organisation.objects.filter(region_id__in=scope.region_codes).values_list("pk", flat=True))
     participants = Participant.objects.filter(
         content_type=ContentType.objects.get_for_model(model),
         object_id=OuterRef("pk"),
-        organisation__region_id__in=scope.region_codes,
+        organisation_id__in=organisations,
     )
     return Q(Exists(participants))
 
@@ -117,7 +129,7 @@ def acknowledgement_figures(scope: BriefingScope) -> dict:
     """For notices issued in the last 30 days: the share of addressee receipts acknowledged and
     the median minutes from issue to acknowledgement, per issuing × addressee region."""
     since = scope.now - ACK_WINDOW
-    notices = MeasureNotice.objects.filter(pk=OuterRef("object_id"))
+    notices = MeasureNotice.objects.filter(pk=OuterRef("object_id")).order_by()  # one row: no sort
     receipts = (
         Participant.objects.filter(
             content_type=ContentType.objects.get_for_model(MeasureNotice),

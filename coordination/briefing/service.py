@@ -13,6 +13,7 @@ from coordination.briefing import BriefingScope, panels
 from coordination.briefing import core as _core  # noqa: F401 - registers the core panels
 from coordination.briefing.core import PROVINCIAL
 from coordination.models import Membership, Organisation
+from coordination.models.briefing import OFFICE_SCOPE
 from coordination.workflow.access import membership_of
 
 
@@ -42,3 +43,16 @@ def briefing_compute(scope: BriefingScope) -> list[dict]:
         {"key": p.key, "title": str(p.title), "order": p.order, "template": p.template, "data": p.compute(scope)}
         for p in panels()
     ]
+
+
+def briefing_leader_ids(scope_key: str) -> list[int]:
+    """The users whose briefing is the scope's (see scope_for_leader), e.g. to tell their open
+    dashboards that its figures changed."""
+    leaders = Membership.objects.filter(role=Membership.Role.LEADER, user__is_active=True)
+    if scope_key == OFFICE_SCOPE:
+        leaders = leaders.filter(organisation__kind=Organisation.Kind.COOPERATION_OFFICE)
+    else:
+        leaders = leaders.filter(
+            organisation__kind=Organisation.Kind.LEADING_GROUP, organisation__region_id__in=scope_key.split("-")
+        )
+    return list(leaders.order_by("user_id").values_list("user_id", flat=True))

@@ -1,4 +1,5 @@
-"""The briefing dashboard page (`/briefing/`) and its JSON (`/api/v1/briefing/`)."""
+"""The briefing dashboard page (`/briefing/`) and its JSON (`/api/v1/briefing/`), both served from
+the scope's snapshot (coordination/briefing/snapshots.py)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -12,8 +13,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.briefing import BriefingScope
 from coordination.briefing.core import region_labels
-from coordination.briefing.service import briefing_compute, briefing_scope_for, scope_for_leader
+from coordination.briefing.service import briefing_scope_for, scope_for_leader
+from coordination.briefing.snapshots import BriefingFigures, briefing_read
 from coordination.workflow.access import membership_of
 
 
@@ -38,18 +41,33 @@ def headline(computed: list[dict]) -> list[dict]:
     return items
 
 
+def dashboard_context(scope: BriefingScope, figures: BriefingFigures) -> dict:
+    labels = region_labels()
+    return {
+        "panels": figures.panels,
+        "headline": headline(figures.panels),
+        "scope_regions": [labels[code] for code in scope.region_codes],
+        "generated_at": figures.computed_at,
+        "stale": figures.stale,
+    }
+
+
+def briefing_document(scope: BriefingScope, figures: BriefingFigures) -> dict:
+    """The JSON of the briefing: `generated_at` is when its figures were computed, `stale` true
+    while newer ones are being computed."""
+    return {
+        "generated_at": figures.computed_at.isoformat(),
+        "stale": figures.stale,
+        "regions": list(scope.region_codes),
+        "panels": [{k: v for k, v in panel.items() if k != "template"} for panel in figures.panels],
+    }
+
+
 @login_required
 @never_cache
 def dashboard(request):
     scope = briefing_scope_for(request.user)
-    labels = region_labels()
-    computed = briefing_compute(scope)
-    context = {
-        "panels": computed,
-        "headline": headline(computed),
-        "scope_regions": [labels[code] for code in scope.region_codes],
-        "generated_at": scope.now,
-    }
+    context = dashboard_context(scope, briefing_read(scope))
     template = "briefing/_panels.html" if request.headers.get("HX-Request") else "briefing/dashboard.html"
     return render(request, template, context)
 
@@ -64,13 +82,7 @@ class BriefingView(APIView):
         scope = scope_for_leader(membership_of(request.user), now=timezone.now())
         if scope is None:
             raise APIPermissionDenied
-        return Response(
-            {
-                "generated_at": scope.now.isoformat(),
-                "regions": list(scope.region_codes),
-                "panels": [{k: v for k, v in panel.items() if k != "template"} for panel in briefing_compute(scope)],
-            }
-        )
+        return Response(briefing_document(scope, briefing_read(scope)))
 
 
 @login_required

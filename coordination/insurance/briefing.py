@@ -51,8 +51,9 @@ def insurance_figures(scope: BriefingScope) -> dict:
         Q(insuring_region_id__in=codes) | Q(treating_region_id__in=codes)
     )
     S = InsuranceFiling.S
-    corridors = (
-        filings.values("insuring_region_id", "treating_region_id")
+    # One pass over the filings, by corridor and type (the table and the by-type figures).
+    groups = (
+        filings.values("insuring_region_id", "treating_region_id", "filing_type")
         .annotate(
             total=Count("id"),
             approved=Count("id", filter=Q(state=S.APPROVED)),
@@ -60,21 +61,21 @@ def insurance_figures(scope: BriefingScope) -> dict:
             pending=Count("id", filter=Q(state__in=InsuranceFiling.OPEN_STATES)),
             overdue=Count("id", filter=Q(state=S.SUBMITTED, due_at__lte=scope.now)),
         )
-        .order_by("-total")
+        .order_by()
     )
+    corridors: dict[tuple[str, str], list[int]] = {}
+    by_type: dict[str, int] = {}
+    for group in groups:
+        corridor = (group["insuring_region_id"], group["treating_region_id"])
+        figures = corridors.setdefault(corridor, [0, 0, 0, 0, 0])
+        for i, key in enumerate(("total", "approved", "rejected", "pending", "overdue")):
+            figures[i] += group[key]
+        by_type[group["filing_type"]] = by_type.get(group["filing_type"], 0) + group["total"]
     names = {r.code: r.name for r in Region.objects.provincial()}
     rows = [
-        [
-            f"{names.get(c['insuring_region_id'], '?')} → {names.get(c['treating_region_id'], '?')}",
-            c["total"],
-            c["approved"],
-            c["rejected"],
-            c["pending"],
-            c["overdue"],
-        ]
-        for c in corridors
+        [f"{names.get(insuring, '?')} → {names.get(treating, '?')}", *figures]
+        for (insuring, treating), figures in sorted(corridors.items(), key=lambda item: (-item[1][0], item[0]))
     ]
-    by_type = dict(filings.values_list("filing_type").annotate(n=Count("id")).values_list("filing_type", "n"))
     decided = filings.filter(state__in=[S.APPROVED, S.REJECTED], decided_at__isnull=False)
     median_hours, p90_hours = decision_hours(decided)
     approved = sum(row[2] for row in rows)

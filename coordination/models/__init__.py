@@ -2,6 +2,7 @@
 workflow engine's cases, participants, audit trail, outbox and idempotency records."""
 
 from coordination.models.audit import AppendOnlyError, AuditEntry
+from coordination.models.briefing import BriefingSnapshot
 from coordination.models.cases import Case, ReferenceSequence
 from coordination.models.catalogue import Mechanism
 from coordination.models.idempotency import IdempotencyRecord
@@ -13,6 +14,7 @@ from coordination.models.regions import Region
 __all__ = [
     "AppendOnlyError",
     "AuditEntry",
+    "BriefingSnapshot",
     "Case",
     "IdempotencyRecord",
     "Mechanism",

@@ -48,6 +48,10 @@
     socket.onopen = function () { delay = 1000; };
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
+      if (message.type === "briefing") {  // the leader's dashboard figures changed (briefing.js)
+        document.dispatchEvent(new CustomEvent("yrd:briefing", { detail: message }));
+        return;
+      }
       if (message.type !== "notice" || message.seq <= lastSeq) return;
       lastSeq = message.seq;
       if (!message.read) setBadge(unread + 1);

@@ -50,6 +50,7 @@ class Platform:
             "DJANGO_VAR_DIR": str(var_dir),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "NOTICES_POLL_SECONDS": "1",
+            "BRIEFING_MAX_LAG_SECONDS": "0",  # no worker here: the dashboard computes what is stale
         }
         self.process = None
         self.log = None
