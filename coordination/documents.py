@@ -1,11 +1,19 @@
-"""Documents attached to a case (circulars, receipts…), listed on the case page.
+"""Documents attached to a case (circulars, receipts…), listed on the case page, and the
+renderer that turns a template into an official PDF.
 
 `coordination` knows no document app: an app that issues documents for cases registers a
 provider here in its AppConfig.ready(); the case page asks every provider. A provider takes
 (case, user) and returns dicts with `title`, `number`, `status`, `url` (None until ready).
+
+Likewise the app that owns the official-document renderer (notices: WeasyPrint, the CJK
+fonts, the restricted URL fetcher) registers it with `register_renderer`; coordination's
+receipts and briefings render through `renderer()` and `qr_svg()`.
 """
 
 from collections.abc import Callable
+from typing import Protocol
+
+from django.core.exceptions import ImproperlyConfigured
 
 Provider = Callable[[object, object], list[dict]]
 _providers: list[Provider] = []
@@ -19,3 +27,38 @@ def register(provider: Provider) -> Provider:
 
 def documents_for(case, user) -> list[dict]:
     return [document for provider in _providers for document in provider(case, user)]
+
+
+# --- the official-document renderer -----------------------------------------------------------
+
+
+class RenderedDocument(Protocol):
+    pdf: bytes
+    pages: int
+
+
+class DocumentRenderer(Protocol):
+    def render_template(self, template_name: str, context: dict) -> RenderedDocument: ...
+
+
+_renderer: dict[str, Callable] = {}
+
+
+def register_renderer(get_renderer: Callable[[], DocumentRenderer], qr_svg: Callable[[str], str]) -> None:
+    """`get_renderer()` returns the process's renderer (built once, kept); `qr_svg(url)` the
+    QR code, as inline SVG, that official documents print to point at their verification page."""
+    _renderer.update(get_renderer=get_renderer, qr_svg=qr_svg)
+
+
+def _registered(name: str) -> Callable:
+    if name not in _renderer:
+        raise ImproperlyConfigured("No official-document renderer is registered: is the notices app installed?")
+    return _renderer[name]
+
+
+def renderer() -> DocumentRenderer:
+    return _registered("get_renderer")()
+
+
+def qr_svg(url: str) -> str:
+    return _registered("qr_svg")(url)

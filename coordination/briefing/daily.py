@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 
+from coordination import documents
 from coordination.briefing import BriefingScope
 from coordination.briefing.core import PROVINCIAL, region_labels, scope_filter
 from coordination.briefing.service import briefing_compute
@@ -146,10 +147,8 @@ def daily_briefing_context(scope: BriefingScope) -> dict:
 
 
 def daily_briefing_render(scope: BriefingScope):
-    """The PDF (RenderedPDF) of the scope's daily briefing, rendered now."""
-    from notices.circulars.rendering import get_renderer
-
-    return get_renderer().render_template("briefing/daily.html", daily_briefing_context(scope))
+    """The PDF of the scope's daily briefing, rendered now."""
+    return documents.renderer().render_template("briefing/daily.html", daily_briefing_context(scope))
 
 
 def daily_briefing_path(day: date, key: str) -> str:

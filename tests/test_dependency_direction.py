@@ -1,0 +1,69 @@
+"""One direction of dependency (shared/DESIGN.md §4): `notices` and `supplies` use
+`coordination`; no module of `coordination` imports either, not even inside a function."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = ("notices", "supplies")
+
+
+def imported_modules(source: str) -> list[tuple[int, str]]:
+    """(line, module) of every import in the source: statements at any depth, and
+    `import_module("…")` / `__import__("…")` calls with a literal name."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.append((node.lineno, node.args[0].value))
+    return found
+
+
+def forbidden_imports(source: str) -> list[tuple[int, str]]:
+    return [
+        (line, module)
+        for line, module in imported_modules(source)
+        if any(module == app or module.startswith(f"{app}.") for app in FORBIDDEN)
+    ]
+
+
+def test_no_module_of_coordination_imports_notices_or_supplies():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / "coordination").rglob("*.py"))
+        for line, module in forbidden_imports(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from notices.circulars.rendering import get_renderer",
+        "def render():\n    from notices.circulars import rendering\n",
+        "import notices.models",
+        "import importlib\nimportlib.import_module('notices.circulars.rendering')",
+        "from supplies.models import Pledge",
+    ],
+)
+def test_the_scan_finds_an_import_wherever_it_hides(source):
+    assert forbidden_imports(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["from coordination import documents", "from . import notices", "import noticesboard", "x = 'notices'"],
+)
+def test_the_scan_leaves_other_imports_alone(source):
+    assert forbidden_imports(source) == []
