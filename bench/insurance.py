@@ -12,8 +12,11 @@ rerun with the same sizes reuses the data; bench/briefing.py reads the same data
 
 (a) ingestion: BENCH_INGEST_BATCHES POSTs of BENCH_INGEST_SIZE new filings each to
     /api/v1/insurance-filings/batch/ (DRF's APIClient, the whole stack from the URL resolver
-    down), as wuxi-hospital; each POST runs in a transaction rolled back afterwards, so the data
-    set does not grow (the on-commit hand-over of outbox events to Celery is therefore not run).
+    down), as wuxi-hospital. Each POST commits, so its after-commit work (the doorbell, the
+    hand-over of outbox events to Celery) is timed too; afterwards everything the batches wrote
+    is deleted (filings, participants, permission rows, audit entries, outbox events, notices)
+    and the mailboxes' and reference sequences' counters are put back, so the data set stays
+    as generated.
 (b) the centre's queue page /insurance/queue/ (sh-insurance: first 50 by deadline) and
 (c) the hospital's /insurance/filings/ (wuxi-hospital: newest 50), each against the ORM
     queryset alone and the same SELECT as bare SQL (and the page's COUNT, as bare SQL too).
@@ -21,7 +24,7 @@ rerun with the same sizes reuses the data; bench/briefing.py reads the same data
 Results: a table on stdout and var/bench/insurance.json. Nothing here asserts: it measures.
 Environment: BENCH_FILINGS (1_000_000), BENCH_NOTICES (10_000), BENCH_SHEETS (100_000),
 BENCH_SEED (2020), BENCH_REPEATS (30), BENCH_WARMUP (3), BENCH_INGEST_BATCHES (5),
-BENCH_INGEST_SIZE (100).
+BENCH_INGEST_SIZE (500).
 """
 
 import json
@@ -56,9 +59,10 @@ SEED = _size("BENCH_SEED", "2020")
 REPEATS = _size("BENCH_REPEATS", "30")
 WARMUP = _size("BENCH_WARMUP", "3")
 INGEST_BATCHES = _size("BENCH_INGEST_BATCHES", "5")
-INGEST_SIZE = _size("BENCH_INGEST_SIZE", "100")
+INGEST_SIZE = _size("BENCH_INGEST_SIZE", "500")
 PAGE = 50
 OUT_DIR = ROOT / "var" / "bench"
+INGEST_REFERENCE_PREFIX = "BENCH-"  # the hospital references of ingested filings (generated: HIS-…)
 TARGETS = {"ingest_per_s": 1000, "queue_p95_ms": 50, "my_filings_p95_ms": 50}
 
 
@@ -93,7 +97,11 @@ def prepare_database() -> bool:
             if has_marker:
                 marker = conn.execute("SELECT generator, filings, notices, sheets, seed FROM bench_dataset").fetchone()
                 if marker == wanted_marker():
-                    count = conn.execute("SELECT count(*) FROM coordination_insurancefiling").fetchone()[0]
+                    # Not counting what an ingestion run (this one's, or one interrupted) wrote.
+                    count = conn.execute(
+                        "SELECT count(*) FROM coordination_insurancefiling WHERE hospital_reference NOT LIKE %s",
+                        [INGEST_REFERENCE_PREFIX + "%"],
+                    ).fetchone()[0]
                     if count == SIZES["filings"]:
                         log(f"Reusing {name}: {SIZES} (generator v{GENERATOR_VERSION}, seed {SEED}).")
                         return True
@@ -302,7 +310,7 @@ def ingestion_items(rng: random.Random, batch: int) -> list[dict]:
         number = idcard.with_check_character(f"310199{born:%Y%m%d}{rng.randrange(1000):03d}")
         items.append(
             {
-                "hospital_reference": f"BENCH-{batch:04d}-{n:04d}-{rng.randrange(10**9)}",
+                "hospital_reference": f"{INGEST_REFERENCE_PREFIX}{batch:04d}-{n:04d}-{rng.randrange(10**9)}",
                 "patient_name": "测试" + rng.choice("伟芳娜敏静丽强磊军洋"),
                 "id_number": number,
                 "sex": idcard.sex_of(number),
@@ -318,35 +326,115 @@ def ingestion_items(rng: random.Random, batch: int) -> list[dict]:
     return items
 
 
+class IngestionUndo:
+    """Puts the data set back as generated after the committed ingestion batches: deletes the
+    rows they wrote for their filings (audit entries with plain SQL: the ORM refuses to delete
+    them, rightly, everywhere else), restores the counters they advanced, and vacuums the
+    tables, so the lists measured next do not wade through the deleted rows' index entries."""
+
+    TABLES = (
+        "coordination_insurancefiling",
+        "coordination_participant",
+        "coordination_insurancefilinggroupobjectpermission",
+        "coordination_auditentry",
+        "coordination_outboxevent",
+        "notices_notice",
+        "notices_mailbox",
+        "coordination_referencesequence",
+    )
+
+    def __init__(self):
+        from coordination.models import InsuranceFiling, ReferenceSequence
+        from notices.models import Mailbox
+
+        self.mailboxes = dict(Mailbox.objects.values_list("user_id", "last_seq"))
+        self.sequences = dict(ReferenceSequence.objects.values_list("pk", "last"))
+        # What an interrupted run left behind goes too (its counters stay advanced: gaps only).
+        self.filing_ids: list[int] = list(
+            InsuranceFiling.objects.filter(hospital_reference__startswith=INGEST_REFERENCE_PREFIX).values_list(
+                "pk", flat=True
+            )
+        )
+
+    def undo(self) -> dict:
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connection, transaction
+
+        from coordination.models import InsuranceFiling, ReferenceSequence
+        from notices.models import Mailbox
+
+        ids = self.filing_ids
+        content_type = ContentType.objects.get_for_model(InsuranceFiling).pk
+        deleted = {}
+        statements = [
+            ("notices", "DELETE FROM notices_notice WHERE content_type_id = %s AND object_id = ANY(%s)"),
+            (
+                "outbox events",
+                "DELETE FROM coordination_outboxevent WHERE content_type_id = %s AND object_id = ANY(%s)",
+            ),
+            ("audit entries", "DELETE FROM coordination_auditentry WHERE content_type_id = %s AND object_id = ANY(%s)"),
+            ("participants", "DELETE FROM coordination_participant WHERE content_type_id = %s AND object_id = ANY(%s)"),
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            for label, statement in statements:
+                cursor.execute(statement, [content_type, ids])
+                deleted[label] = cursor.rowcount
+            cursor.execute(
+                "DELETE FROM coordination_insurancefilinggroupobjectpermission WHERE content_object_id = ANY(%s)", [ids]
+            )
+            deleted["permission rows"] = cursor.rowcount
+            cursor.execute("DELETE FROM coordination_insurancefiling WHERE id = ANY(%s)", [ids])
+            deleted["filings"] = cursor.rowcount
+            mailboxes = list(Mailbox.objects.select_for_update().order_by("user_id"))
+            for mailbox in mailboxes:
+                mailbox.last_seq = self.mailboxes.get(mailbox.user_id, 0)
+            Mailbox.objects.bulk_update(mailboxes, ["last_seq"], batch_size=1000)
+            Mailbox.objects.exclude(user_id__in=list(self.mailboxes)).delete()
+            sequences = list(ReferenceSequence.objects.select_for_update())
+            for sequence in sequences:
+                sequence.last = self.sequences.get(sequence.pk, 0)
+            ReferenceSequence.objects.bulk_update(sequences, ["last"])
+            ReferenceSequence.objects.exclude(pk__in=list(self.sequences)).delete()
+        with connection.cursor() as cursor:
+            # INDEX_CLEANUP ON: below 2% of pages PostgreSQL would otherwise leave the dead
+            # index entries in place (the queue's index would keep every deleted filing).
+            cursor.execute(f"VACUUM (ANALYZE, INDEX_CLEANUP ON) {', '.join(self.TABLES)}")
+        return deleted
+
+
 def ingestion() -> dict:
     from django.contrib.auth import get_user_model
-    from django.db import transaction
     from rest_framework.test import APIClient
 
     user = get_user_model().objects.select_related("membership__organisation").get(username="wuxi-hospital")
     client = APIClient()
     client.force_authenticate(user)
     rng = random.Random(f"{SEED}:ingest")
-    # One small batch first (warm-up: imports, caches), not counted.
-    with transaction.atomic():
-        client.post("/api/v1/insurance-filings/batch/", {"filings": ingestion_items(rng, 9999)[:5]}, format="json")
-        transaction.set_rollback(True)
-    per_batch, created, results = [], 0, {}
-    for batch in range(INGEST_BATCHES):
-        items = ingestion_items(rng, batch)
-        with transaction.atomic():
-            elapsed, response = timed(
-                lambda items=items: client.post("/api/v1/insurance-filings/batch/", {"filings": items}, format="json")
-            )
-            transaction.set_rollback(True)
+    restore = IngestionUndo()
+
+    def post(items):
+        response = client.post("/api/v1/insurance-filings/batch/", {"filings": items}, format="json")
         if response.status_code != 200:
             raise RuntimeError(f"batch API: HTTP {response.status_code}: {response.content[:300]!r}")
         body = response.json()
-        for kind in ("created", "duplicate", "invalid"):
-            results[kind] = results.get(kind, 0) + body[kind]
-        created += body["created"]
-        per_batch.append(elapsed)
-        log(f"  batch {batch + 1}/{INGEST_BATCHES}: {body['created']} created in {elapsed:,.0f} ms")
+        restore.filing_ids += [row["id"] for row in body["results"] if row["result"] == "created"]
+        return body
+
+    per_batch, created, results = [], 0, {}
+    try:
+        # One small batch first (warm-up: imports, caches), not counted.
+        post(ingestion_items(rng, 9999)[:5])
+        for batch in range(INGEST_BATCHES):
+            items = ingestion_items(rng, batch)
+            elapsed, body = timed(lambda items=items: post(items))
+            for kind in ("created", "duplicate", "invalid"):
+                results[kind] = results.get(kind, 0) + body[kind]
+            created += body["created"]
+            per_batch.append(elapsed)
+            log(f"  batch {batch + 1}/{INGEST_BATCHES}: {body['created']} created in {elapsed:,.0f} ms")
+    finally:
+        deleted = restore.undo()
+        log("  undone: " + ", ".join(f"{count:,} {label}" for label, count in deleted.items()))
     total_s = sum(per_batch) / 1000
     rate = created / total_s if total_s else 0.0
     return {
@@ -358,6 +446,7 @@ def ingestion() -> dict:
         "ms_per_filing": round(1000 / rate, 2) if rate else None,
         "target_per_s": TARGETS["ingest_per_s"],
         "target_met": rate >= TARGETS["ingest_per_s"],
+        "undone": deleted,
     }
 
 

@@ -12,7 +12,15 @@ from coordination.workflow.outbox import outbox_deliver, outbox_relay
 
 
 @shared_task(ignore_result=True)
+def deliver_outbox_events(event_ids: list[int]) -> None:
+    """The events one transaction recorded (one, or a whole batch's), each delivered on its own."""
+    for event_id in event_ids:
+        outbox_deliver(event_id)
+
+
+@shared_task(ignore_result=True)
 def deliver_outbox_event(event_id: int) -> None:
+    # Queued by releases before deliver_outbox_events; kept so their messages still run.
     outbox_deliver(event_id)
 
 

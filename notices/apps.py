@@ -2,6 +2,20 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+# The official-document renderer coordination's receipts and briefings use (coordination/documents.py).
+# Imported on first use: a process that renders nothing never loads WeasyPrint.
+def official_document_renderer():
+    from notices.circulars.rendering import get_renderer
+
+    return get_renderer()
+
+
+def official_document_qr_svg(url: str) -> str:
+    from notices.circulars.rendering import qr_svg
+
+    return qr_svg(url)
+
+
 class NoticesConfig(AppConfig):
     name = "notices"
     verbose_name = _("Notices and circulars")
@@ -13,10 +27,14 @@ class NoticesConfig(AppConfig):
         from django.db.models.signals import post_save, pre_save
 
         from coordination import documents, events
+        from coordination.briefing.snapshots import briefing_refreshed
+        from coordination.services.insurance import RECEIPT_READY
         from notices import signals
+        from notices.briefing_bell import briefing_bell
         from notices.circulars.for_cases import circular_for_new_case, circulars_of_case
         from notices.email import emails_for_event
-        from notices.services import notices_for_circular, notices_for_event
+        from notices.filing_receipts import notices_for_filing_receipt
+        from notices.services import notices_for_circular, notices_for_event, notices_for_events
         from notices.webhooks import webhooks_for_event
 
         for kind in (
@@ -26,11 +44,15 @@ class NoticesConfig(AppConfig):
             events.DEADLINE_REMINDER,
             events.DEADLINE_ESCALATED,
         ):
-            events.subscribe(kind, notices_for_event, in_transaction=True)
+            events.subscribe(kind, notices_for_event, in_transaction=True, many=notices_for_events)
             events.subscribe(kind, emails_for_event)
         events.subscribe(events.CIRCULAR_ISSUED, notices_for_circular, in_transaction=True)
         events.subscribe(events.CASE_CREATED, circular_for_new_case, in_transaction=True)
         documents.register(circulars_of_case)
+        briefing_refreshed.connect(briefing_bell, dispatch_uid="notices-briefing-bell")
+        documents.register_renderer(official_document_renderer, official_document_qr_svg)
+        events.subscribe(RECEIPT_READY, notices_for_filing_receipt, in_transaction=True)
+        events.subscribe(RECEIPT_READY, emails_for_event)
         events.subscribe(events.CIRCULAR_ISSUED, emails_for_event)
         events.subscribe("*", webhooks_for_event)
         user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="notices-close-on-logout")

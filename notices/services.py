@@ -1,14 +1,30 @@
 """Writing notices: the fan-out of an engine event to every member it concerns, and marking
 notices read."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from coordination.workflow.audience import event_audience
+from coordination.workflow.audience import event_audiences
+from coordination.workflow.bulk import instances_insert
 from notices.doorbell import ring_after_commit
 from notices.models import Mailbox, Notice, NoticeKind
 from notices.texts import KIND_OF_EVENT, notice_texts
+
+
+@dataclass
+class Delivery:
+    """The notices one event (or one message) gives: the same kind and texts for each recipient."""
+
+    recipient_ids: list[int]
+    kind: str
+    texts: dict
+    content_type_id: int | None = None
+    object_id: int | None = None
+    source_event_id: int | None = None
 
 
 @transaction.atomic  # joins the transaction of the event that causes the notices, if any
@@ -18,52 +34,105 @@ def notices_deliver(
     """Write one notice per recipient with the next number of their mailbox, in the current
     transaction; the doorbell rings after commit. Mailboxes are locked in user order, so
     concurrent fan-outs cannot deadlock."""
-    recipient_ids = sorted(set(recipient_ids))
-    if not recipient_ids:
+    return notices_deliver_many(
+        [Delivery(list(recipient_ids), kind, texts, content_type_id, object_id, source_event_id)]
+    )
+
+
+@transaction.atomic
+def notices_deliver_many(deliveries: list[Delivery]) -> list[Notice]:
+    """`notices_deliver` for many deliveries at once (the events of a batch): every mailbox
+    concerned is locked once, in user order; each user's notices get consecutive numbers in
+    the order of the deliveries; one insert, one ring after commit. A recipient who already
+    has the notice of a delivery's source event is skipped (handling an event twice is harmless)."""
+    wanted = [(delivery, sorted(set(delivery.recipient_ids))) for delivery in deliveries]
+    users = sorted({pk for _delivery, recipients in wanted for pk in recipients})
+    if not users:
         return []
-    if source_event_id is not None:
-        done = set(
-            Notice.objects.filter(source_event_id=source_event_id, recipient_id__in=recipient_ids).values_list(
-                "recipient_id", flat=True
+    source_ids = {delivery.source_event_id for delivery in deliveries if delivery.source_event_id is not None}
+    done = (
+        set(
+            Notice.objects.filter(source_event_id__in=source_ids, recipient_id__in=users).values_list(
+                "source_event_id", "recipient_id"
             )
         )
-        recipient_ids = [pk for pk in recipient_ids if pk not in done]
-    Mailbox.objects.bulk_create([Mailbox(user_id=pk) for pk in recipient_ids], ignore_conflicts=True)
-    mailboxes = list(Mailbox.objects.select_for_update().filter(user_id__in=recipient_ids).order_by("user_id"))
+        if source_ids
+        else set()
+    )
+    wanted = [
+        (delivery, [pk for pk in recipients if (delivery.source_event_id, pk) not in done])
+        for delivery, recipients in wanted
+    ]
+    users = sorted({pk for _delivery, recipients in wanted for pk in recipients})
+    if not users:
+        return []
+    mailboxes = _mailboxes_locked(users)
+    first_seq = {pk: mailbox.last_seq for pk, mailbox in mailboxes.items()}
     now = timezone.now()
     notices = []
-    for mailbox in mailboxes:
-        mailbox.last_seq += 1
-        notices.append(
-            Notice(
-                recipient_id=mailbox.user_id,
-                seq=mailbox.last_seq,
-                kind=kind,
-                created_at=now,
-                content_type_id=content_type_id,
-                object_id=object_id,
-                source_event_id=source_event_id,
-                **texts,
+    for delivery, recipients in wanted:
+        for pk in recipients:
+            mailbox = mailboxes[pk]
+            mailbox.last_seq += 1
+            notices.append(
+                Notice(
+                    recipient_id=pk,
+                    seq=mailbox.last_seq,
+                    kind=delivery.kind,
+                    created_at=now,
+                    content_type_id=delivery.content_type_id,
+                    object_id=delivery.object_id,
+                    source_event_id=delivery.source_event_id,
+                    **delivery.texts,
+                )
             )
-        )
-    Mailbox.objects.bulk_update(mailboxes, ["last_seq"], batch_size=1000)
-    Notice.objects.bulk_create(notices, batch_size=1000)
+    # One UPDATE per distinct number of new notices (usually one), not bulk_update's CASE over
+    # every mailbox, which costs ~1 ms of Python per recipient.
+    by_count: dict[int, list[int]] = {}
+    for pk, mailbox in mailboxes.items():
+        by_count.setdefault(mailbox.last_seq - first_seq[pk], []).append(pk)
+    for count, user_ids in by_count.items():
+        Mailbox.objects.filter(user_id__in=user_ids).update(last_seq=F("last_seq") + count)
+    instances_insert(notices)
     ring_after_commit(notices)
     return notices
 
 
+def _mailboxes_locked(user_ids: list[int]) -> dict[int, Mailbox]:
+    """The users' mailboxes, created when missing, locked in user order (so concurrent
+    fan-outs cannot deadlock)."""
+
+    existing = set(Mailbox.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+    missing = [pk for pk in user_ids if pk not in existing]
+    if missing:  # first notices of these users: create their mailboxes before locking any
+        Mailbox.objects.bulk_create([Mailbox(user_id=pk) for pk in missing], ignore_conflicts=True)
+    return {m.user_id: m for m in Mailbox.objects.select_for_update().filter(user_id__in=user_ids).order_by("user_id")}
+
+
 def notices_for_event(event) -> list[Notice]:
     """In-transaction subscriber of the engine's events (see notices/apps.py)."""
-    kind = KIND_OF_EVENT.get(event.kind)
-    if kind is None or "model" not in event.payload:
+    return notices_for_events([event])
+
+
+def notices_for_events(recorded) -> list[Notice]:
+    """`notices_for_event` of many events together (`many=` of the subscription): the
+    audiences in two queries, the notices in one `notices_deliver_many`."""
+    recorded = [event for event in recorded if KIND_OF_EVENT.get(event.kind) and "model" in event.payload]
+    if not recorded:
         return []
-    return notices_deliver(
-        recipient_ids=list(event_audience(event).values_list("pk", flat=True)),
-        kind=kind,
-        texts=notice_texts(event),
-        content_type_id=event.content_type_id,
-        object_id=event.object_id,
-        source_event_id=event.pk,
+    audiences = event_audiences(recorded)
+    return notices_deliver_many(
+        [
+            Delivery(
+                recipient_ids=audiences[event.pk],
+                kind=KIND_OF_EVENT[event.kind],
+                texts=notice_texts(event),
+                content_type_id=event.content_type_id,
+                object_id=event.object_id,
+                source_event_id=event.pk,
+            )
+            for event in recorded
+        ]
     )
 
 

@@ -27,6 +27,8 @@ from coordination.services import insurance as services
 from coordination.workflow.access import membership_of
 
 FilingType = InsuranceFiling.FilingType
+# The related rows InsuranceFilingSerializer shows (the other relations it names are ids).
+LIST_RELATED = ("originator", "insuring_centre", "diagnosis")
 
 
 class FilingAttachmentSerializer(serializers.ModelSerializer):
@@ -159,6 +161,9 @@ class InsuranceFilingViewSet(CaseViewSet):
     filter_backends = []  # filtering is the selectors' (`?queue=1&hospital=&city=&filing_type=&diagnosis=`)
 
     def get_queryset(self):
+        return self._filings().select_related(*LIST_RELATED)
+
+    def _filings(self):
         params = self.request.query_params
         if params.get("queue"):
             return review_queue(
@@ -201,14 +206,14 @@ class InsuranceFilingViewSet(CaseViewSet):
         body.is_valid(raise_exception=True)
         results = []
         valid_items = []
+        shape = InsuranceFilingCreateSerializer()  # one for every item: DRF copies its fields per instance
         for index, item in enumerate(body.validated_data["filings"]):
-            shaped = InsuranceFilingCreateSerializer(data=item)
-            if shaped.is_valid():
-                valid_items.append((index, shaped.validated_data))
-            else:
+            try:
+                valid_items.append((index, shape.run_validation(item)))
+            except serializers.ValidationError as exc:
                 results.append(
                     services.BatchItemResult(
-                        index, "invalid", str(item.get("hospital_reference") or ""), errors=shaped.errors
+                        index, "invalid", str(item.get("hospital_reference") or ""), errors=exc.detail
                     )
                 )
         created = services.insurance_filings_batch_create(by=request.user, items=[data for _i, data in valid_items])

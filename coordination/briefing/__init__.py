@@ -7,7 +7,8 @@ A mechanism registers its panel in its AppConfig.ready() (or its models module's
 
 `compute(scope)` returns aggregates only — never personal data — for the regions in
 `scope.region_codes`; the page, its JSON (`/api/v1/briefing/`) and the daily briefing PDF all
-read the same panels, so adding a mechanism's figures never means editing the page.
+read the same panels, so adding a mechanism's figures never means editing the page. The page and
+its JSON read them precomputed, from a snapshot a worker keeps current (snapshots.py).
 """
 
 from collections.abc import Callable

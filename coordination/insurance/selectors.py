@@ -1,5 +1,7 @@
 """Reads of insurance filings that the pages and the API share: always through the visibility
-rule (`visible_cases`), never around it, and without decrypting what a list does not show."""
+rule (`visible_cases`) or a column proven equal to it, and without decrypting what a list does
+not show. Each reader joins only the related rows it shows (`select_related`): at a million
+filings the planner spent ~20 ms on the queue's 1 ms query when it joined six tables."""
 
 from django.db.models import QuerySet
 
@@ -8,11 +10,10 @@ from coordination.workflow.access import membership_of, visible_cases
 
 # Lists show masks: the ciphertext columns are not even read.
 LIST_DEFERRED = ("id_number", "phone")
-LIST_RELATED = ("originator", "insuring_centre", "treating_city", "insuring_region", "diagnosis", "mechanism")
 
 
 def filings_visible(user) -> QuerySet:
-    return visible_cases(user, InsuranceFiling).defer(*LIST_DEFERRED).select_related(*LIST_RELATED)
+    return visible_cases(user, InsuranceFiling).defer(*LIST_DEFERRED)
 
 
 def filings_of_my_hospital(user) -> QuerySet:
@@ -24,7 +25,11 @@ def filings_of_my_hospital(user) -> QuerySet:
     # the originator column answers the visibility question for this list without the
     # participant Exists, and its index serves both the page and its count (bench: the Exists
     # made the count of ~200k filings take 0.5 s). A test holds the two equal.
-    return InsuranceFiling.objects.filter(originator_id=membership.organisation_id).order_by("-created_at", "-id")
+    return (
+        InsuranceFiling.objects.filter(originator_id=membership.organisation_id)
+        .defer(*LIST_DEFERRED)
+        .order_by("-created_at", "-id")
+    )
 
 
 def review_queue(
@@ -34,7 +39,11 @@ def review_queue(
     membership = membership_of(user)
     if membership is None:
         return InsuranceFiling.objects.none()
-    queryset = filings_visible(user).filter(insuring_centre_id=membership.organisation_id)
+    # As for the hospital's list: the insuring centre is always a participant (responder) of the
+    # filings routed to it, so the column answers the visibility question without the
+    # participant Exists, which cost the queue's count and page a join per row (a test holds
+    # the two equal).
+    queryset = InsuranceFiling.objects.filter(insuring_centre_id=membership.organisation_id).defer(*LIST_DEFERRED)
     if state:
         queryset = queryset.filter(state=state)
     if hospital:

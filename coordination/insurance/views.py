@@ -82,7 +82,7 @@ def filing_new(request):
 def my_filings(request):
     if not services.can_file(request.user):
         raise PermissionDenied
-    queryset = filings_of_my_hospital(request.user)
+    queryset = filings_of_my_hospital(request.user).select_related("insuring_region")
     state = request.GET.get("state", "")
     if state:
         queryset = queryset.filter(state=state)
@@ -100,7 +100,7 @@ def queue(request):
     if not _is_centre(request.user):
         raise PermissionDenied
     filters = {name: request.GET.get(name, "") for name in ("hospital", "city", "filing_type", "diagnosis")}
-    queryset = review_queue(request.user, **filters)
+    queryset = review_queue(request.user, **filters).select_related("originator")
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(

@@ -8,6 +8,8 @@ encrypted at rest, searched by keyed hash and shown masked; only the filing hosp
 insuring centre may open a filing (`visible_to_rule_viewers = False`).
 """
 
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -178,6 +180,11 @@ class InsuranceFiling(ReviewCase):
     # (who read aggregates), not observers added by an escalation (they are told, not shown).
     visible_to_rule_viewers = False
     visible_participant_roles = (Role.ORIGINATOR, Role.RESPONDER)
+    # The regions taking part, on the row: the hospital's is the treating region and the insuring
+    # centre's the insuring region (coordination/services/insurance.py); an escalation adds only
+    # that region's leading group and the Office. So the briefing finds a region's filings by
+    # these columns instead of searching a million participant rows.
+    participant_region_fields = ("insuring_region", "treating_region")
     transition_payloads = {
         "approve": ApprovalPayload,
         "return_for_correction": ReturnPayload,
@@ -284,6 +291,15 @@ class InsuranceFiling(ReviewCase):
         return self.filing_type == FilingType.EMERGENCY and self.diagnosis_id in COVID_CODES
 
     def deadline_on_entering(self, state, now):
+        return self._deadline_on_entering(state, now, same_working_day_deadline)
+
+    @classmethod
+    def deadlines_on_entering(cls, cases, state, now) -> list:
+        # A batch files hundreds at one moment: the working-day calendar is read once for all.
+        same_working_day = functools.cache(same_working_day_deadline)
+        return [case._deadline_on_entering(state, now, same_working_day) for case in cases]
+
+    def _deadline_on_entering(self, state, now, same_working_day):
         # Emergencies within two hours; otherwise the same working day, per the catalogue
         # (a per-filing time limit overrides both).
         if state not in self.timed_states:
@@ -293,7 +309,7 @@ class InsuranceFiling(ReviewCase):
         if self.filing_type == FilingType.EMERGENCY:
             return now + settings.INSURANCE_EMERGENCY_TIME_LIMIT
         if self.mechanism.deadline_basis == Mechanism.DeadlineBasis.WORKING_DAY:
-            return same_working_day_deadline(now)
+            return same_working_day(now)
         return super().deadline_on_entering(state, now)
 
     def record_opening(self, user) -> None:

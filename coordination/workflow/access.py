@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_group_obj_perms_model
 
 from coordination.models import Membership, Organisation, Participant
+from coordination.workflow.bulk import rows_insert
 
 # What each participant role may do on a case: codename prefixes of Case's permissions.
 ROLE_PERMISSIONS = {
@@ -52,16 +53,30 @@ def sync_group_permissions(case, organisation: Organisation) -> None:
 
 def grant_role_permissions(case, group_roles: list[tuple[int, str]]) -> None:
     """Grant each group its role's permissions on a case that has none yet, in one insert."""
-    model = get_group_obj_perms_model(case)
-    wanted = {(group_id, name) for group_id, role in group_roles for name in role_codenames(case, role)}
+    grant_role_permissions_many(type(case), [(case, group_roles)])
+
+
+def grant_role_permissions_many(model, grants: list[tuple[object, list[tuple[int, str]]]]) -> None:
+    """`grant_role_permissions` for many new cases of one model: (case, [(group id, role)]) each,
+    one query for the permission ids and one insert for all the rows (new cases hold none, so
+    none can conflict)."""
+    perms_model = get_group_obj_perms_model(model)
+    wanted = [
+        (case.pk, sorted({(group_id, name) for group_id, role in group_roles for name in role_codenames(model, role)}))
+        for case, group_roles in grants
+    ]
+    codenames = {name for _case, pairs in wanted for _group, name in pairs}
+    if not codenames:
+        return
     ids = dict(
         Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(case), codename__in={name for _g, name in wanted}
+            content_type=ContentType.objects.get_for_model(model), codename__in=codenames
         ).values_list("codename", "pk")
     )
-    model.objects.bulk_create(
-        [model(group_id=group_id, permission_id=ids[name], content_object=case) for group_id, name in sorted(wanted)],
-        ignore_conflicts=True,
+    rows_insert(
+        perms_model,
+        ("group_id", "permission_id", "content_object_id"),
+        ((group_id, ids[name], case_pk) for case_pk, pairs in wanted for group_id, name in pairs),
     )
 
 

@@ -1,10 +1,12 @@
 """Creating cases and firing their declared transitions: the only way a case changes state.
 
 Every write here is atomic: the case row, its participants and object permissions, the audit
-entry and the outbox event commit together or not at all.
+entry and the outbox event commit together or not at all. Creation comes one at a time
+(`case_create`) or in bulk (`cases_create_many`: the same rows, written in set operations).
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,10 +23,11 @@ from coordination.models import AuditEntry, Mechanism, Organisation, OutboxEvent
 from coordination.models.audit import GENESIS, canonical_json, sha256
 from coordination.workflow.access import (
     case_for_user,
-    grant_role_permissions,
+    grant_role_permissions_many,
     membership_of,
     sync_group_permissions,
 )
+from coordination.workflow.bulk import instances_insert, rows_insert
 
 log = logging.getLogger(__name__)
 OFFICE_REFERENCE_ABBR = "YRD"
@@ -87,15 +90,15 @@ def payload_serializer_for(model, name: str):
 # --- audit and outbox -------------------------------------------------------------------------
 
 
-def audit_append(case, *, ctx: TransitionContext, transition: str, from_state: str, to_state: str, payload=None):
-    """Append the next link of the case's hash chain. Call with the case row locked."""
-    content_type = ContentType.objects.get_for_model(case)
-    last = AuditEntry.objects.filter(content_type=content_type, object_id=case.pk).order_by("-seq").first()
+def audit_entry(
+    case, *, ctx: TransitionContext, transition: str, from_state: str, to_state: str, payload=None, previous=None
+) -> AuditEntry:
+    """The link of the case's hash chain that follows `previous` (None: the first), unsaved."""
     payload = payload or {}
     entry = AuditEntry(
-        content_type=content_type,
+        content_type=ContentType.objects.get_for_model(case),
         object_id=case.pk,
-        seq=(last.seq + 1) if last else 1,
+        seq=(previous.seq + 1) if previous else 1,
         at=ctx.now,
         actor=ctx.by,
         organisation=ctx.organisation,
@@ -105,36 +108,58 @@ def audit_append(case, *, ctx: TransitionContext, transition: str, from_state: s
         comment=ctx.comment,
         payload=payload,
         payload_hash=sha256(canonical_json(payload)),
-        prev_hash=last.hash if last else GENESIS,
+        prev_hash=previous.hash if previous else GENESIS,
     )
     entry.hash = entry.computed_hash()
+    return entry
+
+
+def audit_append(case, *, ctx: TransitionContext, transition: str, from_state: str, to_state: str, payload=None):
+    """Append the next link of the case's hash chain. Call with the case row locked."""
+    content_type = ContentType.objects.get_for_model(case)
+    last = AuditEntry.objects.filter(content_type=content_type, object_id=case.pk).order_by("-seq").first()
+    entry = audit_entry(
+        case, ctx=ctx, transition=transition, from_state=from_state, to_state=to_state, payload=payload, previous=last
+    )
     entry.save()
     return entry
 
 
 def outbox_emit(kind: str, *, case=None, payload: dict | None = None) -> OutboxEvent:
     """Record a side effect in the current transaction; deliver it after commit."""
-    event = OutboxEvent.objects.create(
-        kind=kind,
-        content_type=ContentType.objects.get_for_model(case) if case is not None else None,
-        object_id=case.pk if case is not None else None,
-        payload=payload or {},
+    return outbox_emit_many(kind, [(case, payload)])[0]
+
+
+def outbox_emit_many(kind: str, items: Sequence[tuple[object | None, dict | None]]) -> list[OutboxEvent]:
+    """Record events of one kind, a (case or None, payload) each, in one insert; the
+    in-transaction handlers see them together (events.handle_in_transaction) and one Celery
+    task delivers them all after commit."""
+    recorded = instances_insert(
+        [
+            OutboxEvent(
+                kind=kind,
+                content_type=ContentType.objects.get_for_model(case) if case is not None else None,
+                object_id=case.pk if case is not None else None,
+                payload=payload or {},
+            )
+            for case, payload in items
+        ]
     )
-    for handler in events.transactional_handlers_for(kind):
-        handler(event)
-    transaction.on_commit(lambda: enqueue_delivery(event.pk))
-    return event
+    events.handle_in_transaction(kind, recorded)
+    event_ids = [event.pk for event in recorded]
+    transaction.on_commit(lambda: enqueue_delivery(event_ids))
+    return recorded
 
 
-def enqueue_delivery(event_id: int) -> None:
-    """Hand the event to Celery. A broker that is down only delays it: the periodic relay
-    (coordination.tasks.relay_outbox) picks up whatever is still pending."""
-    from coordination.tasks import deliver_outbox_event
+def enqueue_delivery(event_ids: list[int]) -> None:
+    """Hand the events to Celery, in one task. A broker that is down only delays them: the
+    periodic relay (coordination.tasks.relay_outbox) picks up whatever is still pending."""
+    from coordination.tasks import deliver_outbox_events
 
     try:
-        deliver_outbox_event.apply_async((event_id,), retry=False)
+        deliver_outbox_events.apply_async((event_ids,), retry=False)
     except Exception:
-        log.warning("outbox event %s left for the relay: broker unavailable", event_id, exc_info=True)
+        log.warning("outbox events %s left for the relay: broker unavailable", event_ids, exc_info=True)
 
 
 def case_event_payload(case, **extra) -> dict:
@@ -166,25 +191,37 @@ def participant_add(case, *, organisation: Organisation, role: str, **receipt) -
     return participant
 
 
-def participants_join(case, memberships: list[tuple[Organisation, str]]) -> list[Participant]:
+def participants_join(case, memberships: list[tuple[Organisation, str]]) -> None:
     """Attach the first participants of a new case in bulk: one insert for the participants
     and one for their organisations' guardian permissions (creation is the hot path of batch
     ingestion; `participant_add` serves later, one-off additions)."""
-    content_type = ContentType.objects.get_for_model(case)
-    memberships = list(dict.fromkeys(memberships))  # the same organisation in the same role once
-    rows = [
-        Participant(
-            content_type=content_type,
-            object_id=case.pk,
-            organisation=organisation,
-            role=role,
-            receipt_state=Participant.ReceiptState.RECEIVED if role == Participant.Role.ADDRESSEE else "",
-        )
-        for organisation, role in memberships
-    ]
-    Participant.objects.bulk_create(rows)
-    grant_role_permissions(case, [(organisation.group_id, role) for organisation, role in memberships])
-    return rows
+    participants_join_many(type(case), [(case, memberships)])
+
+
+def participants_join_many(model, joins: Sequence[tuple[object, Sequence[tuple[Organisation, str]]]]) -> None:
+    """`participants_join` for many new cases of one model: (case, memberships) each, one
+    insert for all their participants and one for all their guardian permissions."""
+    content_type_id = ContentType.objects.get_for_model(model).pk
+    now = timezone.now()
+    rows, grants = [], []
+    for case, memberships in joins:
+        memberships = list(dict.fromkeys(memberships))  # the same organisation in the same role once
+        rows += [
+            (
+                content_type_id,
+                case.pk,
+                organisation.pk,
+                role,
+                now,
+                Participant.ReceiptState.RECEIVED if role == Participant.Role.ADDRESSEE else "",
+            )
+            for organisation, role in memberships
+        ]
+        grants.append((case, [(organisation.group_id, role) for organisation, role in memberships]))
+    rows_insert(
+        Participant, ("content_type_id", "object_id", "organisation_id", "role", "joined_at", "receipt_state"), rows
+    )
+    grant_role_permissions_many(model, grants)
 
 
 def participant_remove(case, *, organisation: Organisation, role: str) -> None:
@@ -207,13 +244,30 @@ def escalation_grace(due_at, now):
 
 
 def set_deadline(case, state: str, now) -> None:
-    case.due_at = case.deadline_on_entering(state, now)
-    case.escalate_at = case.due_at + escalation_grace(case.due_at, now) if case.due_at else None
-    case.reminded_at = None
-    case.escalated_at = None
+    set_deadlines([case], state, now)
+
+
+def set_deadlines(cases: Sequence, state: str, now) -> None:
+    """`set_deadline` for cases of one model entering `state` at the same moment."""
+    if not cases:
+        return
+    for case, due_at in zip(cases, type(cases[0]).deadlines_on_entering(cases, state, now), strict=True):
+        case.due_at = due_at
+        case.escalate_at = due_at + escalation_grace(due_at, now) if due_at else None
+        case.reminded_at = None
+        case.escalated_at = None
 
 
 # --- creating a case and firing transitions ---------------------------------------------------
+
+
+@dataclass
+class NewCase:
+    """One case to create: its title, its participants beyond the originator, its own fields."""
+
+    title: str
+    participants: Sequence[tuple[Organisation, str]] = ()
+    fields: dict = field(default_factory=dict)
 
 
 def case_create(
@@ -228,6 +282,29 @@ def case_create(
     """Create a case of `model` originated by the user's organisation, with its reference
     number, its participants and the first link of its audit chain. A model serving several
     mechanisms (measure notices: M3, M7, F4, F5) is told which one."""
+    # Saved, not bulk-inserted: the model's own save() runs, as it always has for one case.
+    [case] = _cases_create(
+        model, [NewCase(title, participants, fields)], by=by, mechanism_code=mechanism_code, bulk=False
+    )
+    return case
+
+
+def cases_create_many(model, new_cases: Sequence[NewCase], *, by, mechanism_code: str | None = None) -> list:
+    """Create cases of `model` originated by the user's organisation, as `case_create` does each,
+    in one transaction and in set operations: one block of consecutive reference numbers under
+    one lock of their sequence, one insert each for the cases, their participants, their
+    object permissions, their first audit entries and their CASE_CREATED events; the events'
+    in-transaction handlers see them together, and one Celery task delivers them after commit.
+    All or nothing.
+
+    The cases are inserted together (as by `bulk_create`), so a model's own `save()` does not
+    run: columns it derives there (e.g. search hashes) come in the fields."""
+    return _cases_create(model, new_cases, by=by, mechanism_code=mechanism_code, bulk=True)
+
+
+def _cases_create(model, new_cases: Sequence[NewCase], *, by, mechanism_code: str | None, bulk: bool) -> list:
+    if not new_cases:
+        return []
     mechanism_code = mechanism_code or model.mechanism_code
     membership = membership_of(by)
     if membership is None:
@@ -235,25 +312,59 @@ def case_create(
     originator = membership.organisation
     now = timezone.now()
     with transaction.atomic():
-        abbr = originator.region.abbr if originator.region_id else OFFICE_REFERENCE_ABBR
-        case = model(
-            title=title,
-            mechanism=Mechanism.objects.get(code=mechanism_code),
-            originator=originator,
-            created_by=by,
-            created_at=now,
-            reference=ReferenceSequence.next_reference(
-                region_abbr=abbr, code=model.reference_code_for(mechanism_code), year=timezone.localdate(now).year
-            ),
-            **fields,
+        mechanism = Mechanism.objects.get(code=mechanism_code)
+        references = references_allocate(
+            region_abbr=originator.region.abbr if originator.region_id else OFFICE_REFERENCE_ABBR,
+            code=model.reference_code_for(mechanism_code),
+            year=timezone.localdate(now).year,
+            count=len(new_cases),
         )
-        set_deadline(case, case.state, now)
-        case.save()
-        participants_join(case, [(originator, Participant.Role.ORIGINATOR), *participants])
+        cases = [
+            model(
+                title=new.title,
+                mechanism=mechanism,
+                originator=originator,
+                created_by=by,
+                created_at=now,
+                reference=reference,
+                **new.fields,
+            )
+            for new, reference in zip(new_cases, references, strict=True)
+        ]
+        for state in {case.state for case in cases}:
+            set_deadlines([case for case in cases if case.state == state], state, now)
+        if bulk:
+            instances_insert(cases)
+        else:
+            for case in cases:
+                case.save()
+        participants_join_many(
+            model,
+            [
+                (case, [(originator, Participant.Role.ORIGINATOR), *new.participants])
+                for case, new in zip(cases, new_cases, strict=True)
+            ],
+        )
         ctx = TransitionContext(by=by, organisation=originator, now=now)
-        audit_append(case, ctx=ctx, transition="create", from_state="", to_state=case.state)
-        outbox_emit(events.CASE_CREATED, case=case, payload=case_event_payload(case, actor=by.pk))
-    return case
+        instances_insert(
+            [audit_entry(case, ctx=ctx, transition="create", from_state="", to_state=case.state) for case in cases]
+        )
+        outbox_emit_many(events.CASE_CREATED, [(case, case_event_payload(case, actor=by.pk)) for case in cases])
+    return cases
+
+
+def references_allocate(*, region_abbr: str, code: str, year: int, count: int = 1) -> list[str]:
+    """`count` consecutive reference numbers, gap-free: the sequence row stays locked until the
+    transaction that creates their cases ends (a rollback returns the numbers with it)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("references are allocated inside the transaction that creates the case")
+    sequence, _created = ReferenceSequence.objects.select_for_update().get_or_create(
+        region_abbr=region_abbr, code=code, year=year
+    )
+    first = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    return [f"{region_abbr}-{code}-{year}-{number:06d}" for number in range(first, sequence.last + 1)]
 
 
 def transition_fire(model, pk, name: str, *, by, data=None, comment: str = "", expected_version=None):
