@@ -17,6 +17,6 @@ def test_the_compiled_catalogue_is_not_older_than_the_source():
     po = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
     mo = po.with_suffix(".mo")
     assert mo.exists()
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(mo))}
-    source = {e.msgid: e.msgstr for e in polib.pofile(str(po)) if not e.msgid_plural}
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo))}
+    source = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(po)) if not e.msgid_plural}
     assert {k: v for k, v in source.items() if compiled.get(k) != v} == {}
