@@ -23,6 +23,7 @@ BENCH_PIN=0 lets the server and the clients share every core.
 """
 
 import asyncio
+import gc
 import json
 import os
 import statistics
@@ -43,6 +44,7 @@ DB = "yrd_bench_notices"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 PORT = int(os.environ.get("BENCH_PORT", "8311"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+VERBOSE = os.environ.get("BENCH_VERBOSE") == "1"
 PIN = os.environ.get("BENCH_PIN", "1") == "1"  # the server on one core, the clients on the others
 ENV = {
     **os.environ,
@@ -147,6 +149,10 @@ async def run(n: int, tokens: dict, js_token: str) -> dict:
 
     platform, from_event, from_commit, bare, responses = [], [], [], [], []
     for round_ in range(ROUNDS + 1):  # the first round warms up and is not counted
+        # The clients' own garbage collection (1,000 sockets' worth of objects) would pause all
+        # of them at once and show up as the server's latency: collect between rounds only.
+        gc.collect()
+        gc.disable()
         started = time.perf_counter()
         waiter = asyncio.ensure_future(wait_all("notice", started))
         await asyncio.to_thread(
@@ -161,6 +167,13 @@ async def run(n: int, tokens: dict, js_token: str) -> dict:
             platform += [request for request, _event, _commit in latencies]
             from_event += [event for _request, event, _commit in latencies]
             from_commit += [commit for _request, _event, commit in latencies]
+            if VERBOSE:
+                commits = sorted(commit for _request, _event, commit in latencies)
+                print(
+                    f"  round {round_}: commit→receipt min {commits[0] * 1000:.0f} p50 "
+                    f"{commits[len(commits) // 2] * 1000:.0f} max {commits[-1] * 1000:.0f} ms",
+                    flush=True,
+                )
             responses.append(responded)
 
         started = time.perf_counter()
@@ -168,6 +181,7 @@ async def run(n: int, tokens: dict, js_token: str) -> dict:
         for group in sorted({bucket_group(u) for u, _s in sockets}):
             await layer.group_send(group, {"type": "notices.probe", "id": round_})
         latencies = await waiter
+        gc.enable()
         if round_:
             bare += [request for request, _none, _none2 in latencies]
     for _u, socket in sockets:

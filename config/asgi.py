@@ -11,6 +11,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.gc_tuning import tune_for_serving  # noqa: E402
 from notices.auth import TokenAuthMiddleware  # noqa: E402
 from notices.routing import websocket_urlpatterns  # noqa: E402
 
@@ -23,3 +24,4 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+tune_for_serving()  # after loading everything: see config/gc_tuning.py
