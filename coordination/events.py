@@ -20,6 +20,7 @@ DEADLINE_REMINDER = "deadline.reminder"
 DEADLINE_ESCALATED = "deadline.escalated"
 RECEIPT_READ = "receipt.read"
 CIRCULAR_ISSUED = "circular.issued"  # a circular's PDF is ready (notices/circulars)
+RECEIPT_READY = "insurance.receipt_ready"  # an approved filing's receipt PDF is stored
 
 Handler = Callable[["OutboxEvent"], None]  # noqa: F821 - coordination.models.OutboxEvent
 ManyHandler = Callable[[list["OutboxEvent"]], None]  # noqa: F821

@@ -28,7 +28,6 @@ class NoticesConfig(AppConfig):
 
         from coordination import documents, events
         from coordination.briefing.snapshots import briefing_refreshed
-        from coordination.services.insurance import RECEIPT_READY
         from notices import signals
         from notices.briefing_bell import briefing_bell
         from notices.circulars.for_cases import circular_for_new_case, circulars_of_case
@@ -51,8 +50,8 @@ class NoticesConfig(AppConfig):
         documents.register(circulars_of_case)
         briefing_refreshed.connect(briefing_bell, dispatch_uid="notices-briefing-bell")
         documents.register_renderer(official_document_renderer, official_document_qr_svg)
-        events.subscribe(RECEIPT_READY, notices_for_filing_receipt, in_transaction=True)
-        events.subscribe(RECEIPT_READY, emails_for_event)
+        events.subscribe(events.RECEIPT_READY, notices_for_filing_receipt, in_transaction=True)
+        events.subscribe(events.RECEIPT_READY, emails_for_event)
         events.subscribe(events.CIRCULAR_ISSUED, emails_for_event)
         events.subscribe("*", webhooks_for_event)
         user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="notices-close-on-logout")

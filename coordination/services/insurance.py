@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from coordination import events
 from coordination.errors import APIError, Conflict
 from coordination.insurance.attachments import InvalidAttachment, check_attachment
 from coordination.insurance.validation import validate_filing_fields
@@ -443,8 +444,7 @@ def insurance_filings_bulk_approve(
 
 # --- the receipt (备案回执) --------------------------------------------------------------------
 
-# Emitted when a receipt's PDF is stored, for subscribers to tell the filing hospital it is ready.
-RECEIPT_READY = "insurance.receipt_ready"
+RECEIPT_READY = events.RECEIPT_READY  # emitted when a receipt's PDF is stored (the hospital is told)
 
 
 def verify_url(digest: str) -> str:
