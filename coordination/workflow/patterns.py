@@ -145,7 +145,7 @@ class RequestReplyCase(Case):
 # --- request–review ---------------------------------------------------------------------------
 
 
-class ReviewCase(RequestReplyCase):
+class ReviewCase(Case):
     """*Request–reply* ending in a decision: the responsible organisation approves, returns for
     correction or rejects; the requester corrects and resubmits (each correction in the audit
     trail) or withdraws."""
@@ -162,11 +162,13 @@ class ReviewCase(RequestReplyCase):
     timed_states = {S.SUBMITTED: (Role.RESPONDER,)}
 
     state = FSMField(_("state"), max_length=32, choices=State.choices, default=S.SUBMITTED, protected=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     fields_to_correct = models.JSONField(_("fields to correct"), default=list, blank=True)
     resubmissions = models.PositiveSmallIntegerField(_("resubmissions"), default=0)
 
-    class Meta(RequestReplyCase.Meta):
+    class Meta(Case.Meta):
         abstract = True
 
     @transition(

@@ -155,7 +155,7 @@ PARTICIPANT_COLUMNS = (
 
 FILING_COLUMNS = (
     "id, reference, title, created_at, updated_at, time_limit, due_at, escalate_at, reminded_at, escalated_at,"
-    " version, result, replied_at, return_reason, closed_at, state, decided_at, fields_to_correct, resubmissions,"
+    " version, return_reason, closed_at, state, decided_at, fields_to_correct, resubmissions,"
     " hospital_reference, patient_name, id_number, id_number_hash, id_number_masked, sex, birth_date,"
     " insurance_type, filing_type, admission_date, phone, phone_hash, phone_masked, effective_from, valid_until,"
     " reject_reason_code, receipt_digest, receipt_pdf, receipt_sha256, created_by_id, diagnosis_id,"
@@ -470,8 +470,6 @@ class Command(BaseCommand):
                 None,
                 None,
                 version,
-                "",
-                None,
                 return_reason,
                 closed,
                 state,
