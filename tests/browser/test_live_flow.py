@@ -143,6 +143,12 @@ def test_screenshots_of_the_main_pages(platform, sign_in, lang):
     leader.goto(f"{platform.url}/briefing/")
     expect(leader.locator("#panel-cases .chart svg").first).to_be_visible()
     screenshot(leader, f"briefing-{suffix}")
+    leader.goto(f"{platform.url}/insurance/calendar/")  # the Office keeps the working-day calendar
+    expect(leader.locator("table").first).to_be_visible()
+    screenshot(leader, f"calendar-{suffix}")
+    centre = sign_in("sh-insurance", lang=lang)
+    centre.goto(f"{platform.url}/insurance/queue/")
+    screenshot(centre, f"insurance-queue-{suffix}")
     phone = sign_in("sh-liaison", lang=lang, width=375, height=800)
     screenshot(phone, f"home-phone-{suffix}")
     phone.goto(f"{platform.url}/briefing/")
