@@ -104,9 +104,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", True):
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", False):
     # Under ASGI every request and every socket's database call runs in a worker thread and
     # would open (and close) a connection of its own; a pool per process keeps a few open.
+    # Web processes only (config/asgi.py turns it on): a pool must not cross a fork, and
+    # Celery's prefork workers fork after loading the settings.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", 2),
         "max_size": env.int("DATABASE_POOL_MAX", 16),

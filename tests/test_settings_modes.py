@@ -22,7 +22,7 @@ print(json.dumps({
     "language": settings.LANGUAGE_CODE,
 }))
 """
-CLEARED = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY")
+CLEARED = ("DATABASE_URL", "DATABASE_POOL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY")
 
 
 def load_settings(tmp_path, **env):
@@ -55,8 +55,14 @@ def test_with_database_and_redis_urls_it_runs_on_postgresql_and_redis(tmp_path):
     assert settings["name"] == "yrd"
     assert settings["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert settings["prefix"] == "yrd.yrd.3."  # pub/sub is server-wide: deployments must not share names
-    assert settings["pool"]["max_size"] >= 8
+    assert settings["pool"] is None  # only web processes pool (config/asgi.py): Celery forks
     assert settings["broker"] == "redis://127.0.0.1:6379/3"
+
+
+def test_a_web_process_pools_its_postgresql_connections(tmp_path):
+    result = load_settings(tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/yrd", DATABASE_POOL="1")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pool"]["max_size"] >= 8
 
 
 def test_production_mode_refuses_the_default_secret_key(tmp_path):
