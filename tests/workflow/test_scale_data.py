@@ -11,7 +11,7 @@ from coordination.models import AssignmentSheet, AuditEntry, InsuranceFiling, Me
 
 pytestmark = [
     pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="COPY needs PostgreSQL"),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
