@@ -286,9 +286,43 @@ USERS_BY_ORG = {org: username for username, (org, role, _name) in USERS.items() 
 @transaction.atomic
 def seed() -> None:
     seed_users(seed_organisations())
+    seed_working_day_calendar()
     seed_assignment_sheets()
     seed_insurance_filings()
     seed_measure_notices()
+
+
+# The working-day calendar of 2020 (国办发明电〔2019〕16号), with the Spring Festival holiday
+# extended to 2 February because of the epidemic (国办发明电〔2020〕1号), which also cancelled
+# the make-up working day of Saturday 1 February. (first day, last day, kind, name)
+CALENDAR_2020 = [
+    ("2020-01-01", "2020-01-01", "holiday", "元旦"),
+    ("2020-01-19", "2020-01-19", "working_day", "春节调休上班"),
+    ("2020-01-24", "2020-01-30", "holiday", "春节"),
+    ("2020-01-31", "2020-02-02", "holiday", "春节假期延长（疫情防控）"),
+    ("2020-04-04", "2020-04-06", "holiday", "清明节"),
+    ("2020-04-26", "2020-04-26", "working_day", "劳动节调休上班"),
+    ("2020-05-01", "2020-05-05", "holiday", "劳动节"),
+    ("2020-05-09", "2020-05-09", "working_day", "劳动节调休上班"),
+    ("2020-06-25", "2020-06-27", "holiday", "端午节"),
+    ("2020-06-28", "2020-06-28", "working_day", "端午节调休上班"),
+    ("2020-09-27", "2020-09-27", "working_day", "国庆节调休上班"),
+    ("2020-10-01", "2020-10-08", "holiday", "国庆节、中秋节"),
+    ("2020-10-10", "2020-10-10", "working_day", "国庆节调休上班"),
+]
+
+
+def seed_working_day_calendar() -> None:
+    """2020's public holidays and make-up working days (created once; the Office's edits stay)."""
+    from datetime import date, timedelta
+
+    from coordination.models import CalendarDay
+
+    for first, last, kind, name in CALENDAR_2020:
+        day, end = date.fromisoformat(first), date.fromisoformat(last)
+        while day <= end:
+            CalendarDay.objects.get_or_create(date=day, defaults={"kind": kind, "name": name})
+            day += timedelta(days=1)
 
 
 # The Wuxi story of 2020-01-30 (shared/DESIGN.md §1): three Shanghai-insured patients fell ill in

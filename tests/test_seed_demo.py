@@ -72,3 +72,20 @@ def test_it_adds_assignment_sheets_of_early_2020_in_several_states(db):
         "yrd-office": "submitted",
     }
     call_command("verify_audit", verbosity=0)
+
+
+def test_it_keeps_2020s_working_day_calendar_with_the_epidemic_extension(db):
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    from coordination.insurance.calendar import calendar_overrides, is_working_day, same_working_day_deadline
+
+    call_command("seed_demo", verbosity=0)
+    overrides = calendar_overrides(date(2020, 1, 1), date(2020, 12, 31))
+    assert not is_working_day(date(2020, 2, 2), overrides)  # the extended Spring Festival
+    assert not is_working_day(date(2020, 2, 1), overrides)  # its make-up Saturday was cancelled
+    assert is_working_day(date(2020, 1, 19), overrides)  # a Sunday worked before the holiday
+    # A filing received in Wuxi on 30 January 2020 is due at the end of the next working day.
+    received = timezone.make_aware(datetime(2020, 1, 30, 10, 0))
+    assert timezone.localtime(same_working_day_deadline(received)).date() == date(2020, 2, 3)
