@@ -26,6 +26,7 @@ import asyncio
 import gc
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -53,6 +54,10 @@ ENV = {
     "DJANGO_VAR_DIR": str(ROOT / "var" / "bench"),
     "LOG_LEVEL": "WARNING",
     "CHANNEL_LAYER_PREFIX": "yrd.bench.notices.",
+    # Production mode, as the platform is served: no query log, no debug wrappers.
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(32),
 }
 
 
