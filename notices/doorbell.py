@@ -8,8 +8,9 @@ numbers; each socket sends what is addressed to its user. With the Redis pub/sub
 is one PUBLISH, read once per web process and handed to the bucket's sockets in memory; every
 socket of the bucket decodes it, so a bucket must not be large — one ring for a whole office
 made msgpack decoding half of the server's time at 1,000 sockets — nor the buckets many, as the
-committing request publishes one after another (bench/notices_fanout.py: 16 buckets did best
-at 100 and at 1,000 recipients; 8 and 64 were slower at both).
+committing request publishes one after another (bench/notices_fanout.py: 32 buckets did best
+at 1,000 recipients, p99 211–289 ms over five runs against 218–313 with 16; 8 was slower at
+both sizes, 64 no better than 32).
 
 A ring carries the notices themselves, so a socket that is up to date sends them without
 touching the database; one that sees a gap (a lost ring, a reconnect) reads its mailbox
@@ -26,7 +27,7 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 MAX_TEXTS_PER_RING = 50  # beyond this many distinct notices, sockets read their mailboxes
-BUCKETS = 16  # see above
+BUCKETS = 32  # see above
 
 
 def user_group(user_id: int) -> str:
