@@ -12,7 +12,7 @@ from coordination.workflow.audience import event_audiences
 from coordination.workflow.bulk import instances_insert
 from notices.doorbell import ring_after_commit
 from notices.models import Mailbox, Notice, NoticeKind
-from notices.texts import KIND_OF_EVENT, notice_texts
+from notices.texts import KIND_OF_EVENT, notice_texts_many
 
 
 @dataclass
@@ -126,12 +126,12 @@ def notices_for_events(recorded) -> list[Notice]:
             Delivery(
                 recipient_ids=audiences[event.pk],
                 kind=KIND_OF_EVENT[event.kind],
-                texts=notice_texts(event),
+                texts=texts,
                 content_type_id=event.content_type_id,
                 object_id=event.object_id,
                 source_event_id=event.pk,
             )
-            for event in recorded
+            for event, texts in zip(recorded, notice_texts_many(recorded), strict=True)
         ]
     )
 
