@@ -25,12 +25,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from django.db.models import Exists, OuterRef
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _db  # noqa: E402 - bench/_db.py: the bench databases
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/yrd_bench"
 GENERATOR_VERSION = 1  # bump when the generated data changes shape: the next run regenerates
@@ -57,58 +59,29 @@ CANDIDATE_INDEXES = [
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
-def log(message: str) -> None:
-    print(message, flush=True)
+log = _db.log
 
 
 # --- the database ------------------------------------------------------------------------------
 
 
-def _maintenance_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    return name, urlunsplit(parts._replace(path="/postgres"))
-
-
 def prepare_database() -> bool:
-    """Make sure the bench database exists; True when it already holds a data set of this size."""
-    import psycopg
-    from psycopg import sql
+    """Make sure the bench database exists; True when it already holds this data set."""
 
-    name, maintenance = _maintenance_url(DATABASE_URL)
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-    marker = None
-    if exists:
-        with psycopg.connect(DATABASE_URL) as conn:
-            has_marker = conn.execute("SELECT to_regclass('bench_dataset') IS NOT NULL").fetchone()[0]
-            if has_marker:
-                marker = conn.execute("SELECT generator, cases FROM bench_dataset").fetchone()
-                if marker == (GENERATOR_VERSION, CASES):
-                    count = conn.execute("SELECT count(*) FROM coordination_assignmentsheet").fetchone()[0]
-                    if count == CASES:
-                        log(f"Reusing {name}: {CASES:,} assignment sheets (generator v{GENERATOR_VERSION}).")
-                        return True
-        if not has_marker and "bench" not in name:
-            sys.exit(f"Refusing to recreate {name!r}: it is not a bench database (no bench_dataset marker).")
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        if exists:
-            log(f"Recreating {name} (held {marker or 'no bench data set'}, want v{GENERATOR_VERSION}/{CASES:,}).")
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-        else:
-            log(f"Creating {name}.")
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return False
+    def holds_data(conn) -> bool:
+        return conn.execute("SELECT count(*) FROM coordination_assignmentsheet").fetchone()[0] == CASES
+
+    return _db.prepare(
+        DATABASE_URL,
+        marker_sql="SELECT generator, cases FROM bench_dataset",
+        wanted=(GENERATOR_VERSION, CASES),
+        holds_data=holds_data,
+        describe=f"{CASES:,} assignment sheets (generator v{GENERATOR_VERSION})",
+    )
 
 
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # no query log on the timed path
+    _db.setup_django(DATABASE_URL)
 
 
 # --- the data set --------------------------------------------------------------------------------
@@ -506,7 +479,7 @@ def main() -> None:
         "page_size": PAGE,
         "warmup": WARMUP,
         "repeats": REPEATS,
-        "database": _maintenance_url(DATABASE_URL)[0],
+        "database": _db.database_name(DATABASE_URL),
         "server": server,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "generation": generation,

@@ -227,7 +227,7 @@ def main() -> None:
         "sizes": scale.SIZES,
         "warmup": scale.WARMUP,
         "repeats": scale.REPEATS,
-        "database": scale._maintenance_url(scale.DATABASE_URL)[0],
+        "database": scale._db.database_name(scale.DATABASE_URL),
         "server": server,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "generation": generation,

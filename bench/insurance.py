@@ -37,10 +37,12 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _db  # noqa: E402 - bench/_db.py: the bench databases
 
 
 def _size(name: str, default: str) -> int:
@@ -66,16 +68,10 @@ INGEST_REFERENCE_PREFIX = "BENCH-"  # the hospital references of ingested filing
 TARGETS = {"ingest_per_s": 1000, "queue_p95_ms": 50, "my_filings_p95_ms": 50}
 
 
-def log(message: str = "") -> None:
-    print(message, flush=True)
+log = _db.log
 
 
 # --- the database (shared with bench/briefing.py) ------------------------------------------------
-
-
-def _maintenance_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.path.lstrip("/"), urlunsplit(parts._replace(path="/postgres"))
 
 
 def wanted_marker() -> tuple:
@@ -84,50 +80,26 @@ def wanted_marker() -> tuple:
 
 def prepare_database() -> bool:
     """Make sure the bench database exists; True when it already holds this data set."""
-    import psycopg
-    from psycopg import sql
 
-    name, maintenance = _maintenance_url(DATABASE_URL)
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-    marker = None
-    if exists:
-        with psycopg.connect(DATABASE_URL) as conn:
-            has_marker = conn.execute("SELECT to_regclass('bench_dataset') IS NOT NULL").fetchone()[0]
-            if has_marker:
-                marker = conn.execute("SELECT generator, filings, notices, sheets, seed FROM bench_dataset").fetchone()
-                if marker == wanted_marker():
-                    # Not counting what an ingestion run (this one's, or one interrupted) wrote.
-                    count = conn.execute(
-                        "SELECT count(*) FROM coordination_insurancefiling WHERE hospital_reference NOT LIKE %s",
-                        [INGEST_REFERENCE_PREFIX + "%"],
-                    ).fetchone()[0]
-                    if count == SIZES["filings"]:
-                        log(f"Reusing {name}: {SIZES} (generator v{GENERATOR_VERSION}, seed {SEED}).")
-                        return True
-        if not has_marker and "bench" not in name:
-            sys.exit(f"Refusing to recreate {name!r}: it is not a bench database (no bench_dataset marker).")
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        if exists:
-            log(f"Recreating {name} (held {marker or 'no bench data set'}, want {wanted_marker()}).")
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-        else:
-            log(f"Creating {name}.")
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return False
+    def holds_data(conn) -> bool:
+        # Not counting what an ingestion run (this one's, or one interrupted) wrote.
+        count = conn.execute(
+            "SELECT count(*) FROM coordination_insurancefiling WHERE hospital_reference NOT LIKE %s",
+            [INGEST_REFERENCE_PREFIX + "%"],
+        ).fetchone()[0]
+        return count == SIZES["filings"]
+
+    return _db.prepare(
+        DATABASE_URL,
+        marker_sql="SELECT generator, filings, notices, sheets, seed FROM bench_dataset",
+        wanted=wanted_marker(),
+        holds_data=holds_data,
+        describe=f"{SIZES} (generator v{GENERATOR_VERSION}, seed {SEED})",
+    )
 
 
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # no query log on the timed path
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment(debug=False)  # the test client's request/response plumbing
+    _db.setup_django(DATABASE_URL, test_client=True)
 
 
 def write_marker(timings: dict) -> None:
@@ -476,7 +448,7 @@ def main() -> None:
         "page_size": PAGE,
         "warmup": WARMUP,
         "repeats": REPEATS,
-        "database": _maintenance_url(DATABASE_URL)[0],
+        "database": _db.database_name(DATABASE_URL),
         "server": server,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "generation": generation,
