@@ -62,3 +62,39 @@ def renderer() -> DocumentRenderer:
 
 def qr_svg(url: str) -> str:
     return _registered("qr_svg")(url)
+
+
+# --- rendering in Celery -----------------------------------------------------------------------
+
+# The task options of every official-document render: bounded in time, acknowledged only when
+# done (a worker killed mid-render leaves the message for another), retried a few times.
+RENDER_RETRY_BACKOFF_SECONDS = 5
+
+
+def render_task_options() -> dict:
+    from django.conf import settings
+
+    return {
+        "bind": True,
+        "ignore_result": True,
+        "acks_late": True,
+        "soft_time_limit": settings.CIRCULAR_RENDER_SOFT_TIME_LIMIT,
+        "time_limit": settings.CIRCULAR_RENDER_TIME_LIMIT,
+        "max_retries": settings.CIRCULAR_RENDER_MAX_ATTEMPTS - 1,
+    }
+
+
+def render_with_retries(task, render: Callable[[], object], *, what: str, log, give_up=None) -> None:
+    """Run `render()` in a bound render task: on failure retry with exponential backoff; after
+    the last attempt log it and call `give_up(reason)`, if given, instead of raising."""
+    try:
+        render()
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        if task.request.retries >= task.max_retries:
+            log.exception("%s: giving up after %s attempts", what, task.request.retries + 1)
+            if give_up is not None:
+                give_up(reason)
+            return
+        log.warning("%s: render failed (%s), retrying", what, reason)
+        raise task.retry(exc=exc, countdown=RENDER_RETRY_BACKOFF_SECONDS * 2**task.request.retries) from exc

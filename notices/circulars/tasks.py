@@ -9,34 +9,23 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_init, worker_process_init
-from django.conf import settings
 
+from coordination.documents import render_task_options, render_with_retries
 from notices.circulars.services import circular_render, circular_render_failed, circulars_requeue_stuck
 
 log = logging.getLogger("notices.circulars")
-RETRY_BACKOFF_SECONDS = 5
 
 
-@shared_task(
-    bind=True,
-    ignore_result=True,
-    acks_late=True,
-    soft_time_limit=settings.CIRCULAR_RENDER_SOFT_TIME_LIMIT,
-    time_limit=settings.CIRCULAR_RENDER_TIME_LIMIT,
-    max_retries=settings.CIRCULAR_RENDER_MAX_ATTEMPTS - 1,
-)
+@shared_task(**render_task_options())
 def render_circular(self, circular_id: int) -> None:
     """Render one circular; retried with backoff, then marked failed with the reason."""
-    try:
-        circular_render(circular_id)
-    except Exception as exc:
-        reason = f"{type(exc).__name__}: {exc}"
-        if self.request.retries >= self.max_retries:
-            log.exception("circular %s: giving up after %s attempts", circular_id, self.request.retries + 1)
-            circular_render_failed(circular_id, reason=reason)
-            return
-        log.warning("circular %s: render failed (%s), retrying", circular_id, reason)
-        raise self.retry(exc=exc, countdown=RETRY_BACKOFF_SECONDS * 2**self.request.retries) from exc
+    render_with_retries(
+        self,
+        lambda: circular_render(circular_id),
+        what=f"circular {circular_id}",
+        give_up=lambda reason: circular_render_failed(circular_id, reason=reason),
+        log=log,
+    )
 
 
 @shared_task(ignore_result=True)
