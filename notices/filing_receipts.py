@@ -20,7 +20,7 @@ def notices_for_filing_receipt(event) -> list[Notice]:
             texts[f"title_{suffix}"] = (title % {"reference": p["reference"], "title": p["title"]})[:300]
             texts[f"body_{suffix}"] = _("The receipt can be downloaded and printed now.")
     return notices_deliver(
-        recipient_ids=list(event_audience(event).values_list("pk", flat=True)),
+        recipient_ids=event_audience(event),
         kind=NoticeKind.PDF_READY,
         texts=texts,
         content_type_id=event.content_type_id,

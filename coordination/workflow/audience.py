@@ -28,32 +28,9 @@ def _concerned_roles(event) -> list[str]:
     )
 
 
-def event_organisation_ids(event) -> set[int]:
-    named = _named_organisations(event)
-    if named is not None:
-        return named
-    participants = Participant.objects.filter(content_type_id=event.content_type_id, object_id=event.object_id)
-    roles = _concerned_roles(event)
-    if roles:
-        participants = participants.filter(role__in=roles)
-    return set(participants.values_list("organisation_id", flat=True))
-
-
-def event_audience(event):
-    """The active users of every organisation the event concerns, but not the person whose
-    action caused it."""
-    users = get_user_model().objects.filter(
-        is_active=True, membership__organisation_id__in=event_organisation_ids(event)
-    )
-    actor = event.payload.get("actor")
-    if actor:
-        users = users.exclude(pk=actor)
-    return users
-
-
-def event_audiences(recorded) -> dict[int, list[int]]:
-    """`event_audience` of many events at once, as event id → sorted user ids: one query for
-    the participants of all their cases, one for the members of all the organisations."""
+def events_organisation_ids(recorded) -> dict[int, set[int]]:
+    """Event id → the organisations each event concerns: those it names, else its case's
+    participants (in the roles it concerns), read for all the events' cases in one query."""
     organisations: dict[int, set[int]] = {}
     case_ids: dict[int, set[int]] = {}  # content type → object ids
     for event in recorded:
@@ -62,6 +39,8 @@ def event_audiences(recorded) -> dict[int, list[int]]:
             organisations[event.pk] = named
         else:
             case_ids.setdefault(event.content_type_id, set()).add(event.object_id)
+    if not case_ids:
+        return organisations
     cases = Q(pk__in=[])
     for content_type_id, object_ids in case_ids.items():
         cases |= Q(content_type_id=content_type_id, object_id__in=object_ids)
@@ -78,6 +57,17 @@ def event_audiences(recorded) -> dict[int, list[int]]:
                 for organisation_id, role in participants.get((event.content_type_id, event.object_id), ())
                 if not roles or role in roles
             }
+    return organisations
+
+
+def event_organisation_ids(event) -> set[int]:
+    return events_organisation_ids([event])[event.pk]
+
+
+def event_audiences(recorded) -> dict[int, list[int]]:
+    """Event id → the active users of every organisation the event concerns, but not the person
+    whose action caused it (sorted ids): two queries for any number of events."""
+    organisations = events_organisation_ids(recorded)
     members: dict[int, set[int]] = {}
     wanted = set().union(*organisations.values()) if organisations else set()
     if wanted:
@@ -93,3 +83,8 @@ def event_audiences(recorded) -> dict[int, list[int]]:
         users.discard(event.payload.get("actor"))
         audiences[event.pk] = sorted(users)
     return audiences
+
+
+def event_audience(event) -> list[int]:
+    """The ids of the users the event concerns (see `event_audiences`)."""
+    return event_audiences([event])[event.pk]
