@@ -45,12 +45,6 @@ class CalendarDayForm(forms.ModelForm):
         self.fields["kind"].choices = CalendarDay.Kind.choices  # no empty "---------" radio
         self.fields["name"].required = True
 
-    def clean(self):
-        cleaned = super().clean()
-        for field, message in services.calendar_day_problems(day=cleaned.get("date"), kind=cleaned.get("kind")).items():
-            self.add_error(field, message)
-        return cleaned
-
 
 def _year(value) -> int:
     try:

@@ -11,6 +11,7 @@ insuring centre may open a filing (`visible_to_rule_viewers = False`).
 import functools
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
@@ -73,6 +74,17 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+    def clean(self):
+        # Here, not in one form: the Office's page and the admin both refuse it.
+        if self.date is not None and self.kind == self.Kind.WORKING_DAY and self.date.weekday() < 5:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "A make-up working day is a Saturday or a Sunday: Monday to Friday are working days already."
+                    )
+                }
+            )
 
 
 # --- the filing -------------------------------------------------------------------------------

@@ -53,20 +53,8 @@ def calendar_day_for_user(user, pk, *, lock: bool = False) -> CalendarDay:
 # --- validation --------------------------------------------------------------------------------
 
 
-def calendar_day_problems(*, day: datetime.date | None, kind: str) -> dict[str, str]:
-    """Rules beyond the model's own (date required and unique, kind one of the choices)."""
-    if day is not None and kind == CalendarDay.Kind.WORKING_DAY and day.weekday() < 5:
-        return {
-            "kind": _("A make-up working day is a Saturday or a Sunday: Monday to Friday are working days already.")
-        }
-    return {}
-
-
 def _check(entry: CalendarDay) -> None:
-    entry.full_clean()  # raises ValidationError field by field
-    problems = calendar_day_problems(day=entry.date, kind=entry.kind)
-    if problems:
-        raise ValidationError(problems)
+    entry.full_clean()  # the model's rules (CalendarDay.clean), ValidationError field by field
 
 
 def _duplicate_date() -> ValidationError:

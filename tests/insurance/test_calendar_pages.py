@@ -215,3 +215,16 @@ def test_the_navigation_links_to_the_calendar_for_office_members_only(client, in
     assert f'href="{URL}"' in client.get("/").content.decode()
     client.force_login(ins.user("sh-leader"))
     assert f'href="{URL}"' not in client.get("/").content.decode()
+
+
+def test_the_model_itself_refuses_a_weekday_make_up_day_so_the_admin_does_too(db):
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from coordination.models import CalendarDay
+
+    with pytest.raises(ValidationError) as refused:
+        CalendarDay(date=date(2026, 12, 7), kind=CalendarDay.Kind.WORKING_DAY, name="调休").full_clean()
+    assert "kind" in refused.value.message_dict
+    CalendarDay(date=date(2026, 12, 5), kind=CalendarDay.Kind.WORKING_DAY, name="调休").full_clean()  # a Saturday
