@@ -39,15 +39,18 @@ class ReferenceSequence(models.Model):
         return f"{self.region_abbr}-{self.code}-{self.year}: {self.last}"
 
     @classmethod
-    def next_reference(cls, *, region_abbr: str, code: str, year: int) -> str:
+    def allocate(cls, *, region_abbr: str, code: str, year: int, count: int = 1) -> list[str]:
+        """`count` consecutive reference numbers, gap-free: the sequence row stays locked until
+        the transaction that creates their cases ends (a rollback returns the numbers with it)."""
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("references are allocated inside the transaction that creates the case")
         sequence, _created = cls.objects.select_for_update().get_or_create(
             region_abbr=region_abbr, code=code, year=year
         )
-        sequence.last += 1
+        first = sequence.last + 1
+        sequence.last += count
         sequence.save(update_fields=["last"])
-        return f"{region_abbr}-{code}-{year}-{sequence.last:06d}"
+        return [f"{region_abbr}-{code}-{year}-{number:06d}" for number in range(first, sequence.last + 1)]
 
 
 class Case(FSMModelMixin, models.Model):

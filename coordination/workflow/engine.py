@@ -313,7 +313,7 @@ def _cases_create(model, new_cases: Sequence[NewCase], *, by, mechanism_code: st
     now = timezone.now()
     with transaction.atomic():
         mechanism = Mechanism.objects.get(code=mechanism_code)
-        references = references_allocate(
+        references = ReferenceSequence.allocate(
             region_abbr=originator.region.abbr if originator.region_id else OFFICE_REFERENCE_ABBR,
             code=model.reference_code_for(mechanism_code),
             year=timezone.localdate(now).year,
@@ -351,20 +351,6 @@ def _cases_create(model, new_cases: Sequence[NewCase], *, by, mechanism_code: st
         )
         outbox_emit_many(events.CASE_CREATED, [(case, case_event_payload(case, actor=by.pk)) for case in cases])
     return cases
-
-
-def references_allocate(*, region_abbr: str, code: str, year: int, count: int = 1) -> list[str]:
-    """`count` consecutive reference numbers, gap-free: the sequence row stays locked until the
-    transaction that creates their cases ends (a rollback returns the numbers with it)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("references are allocated inside the transaction that creates the case")
-    sequence, _created = ReferenceSequence.objects.select_for_update().get_or_create(
-        region_abbr=region_abbr, code=code, year=year
-    )
-    first = sequence.last + 1
-    sequence.last += count
-    sequence.save(update_fields=["last"])
-    return [f"{region_abbr}-{code}-{year}-{number:06d}" for number in range(first, sequence.last + 1)]
 
 
 def transition_fire(model, pk, name: str, *, by, data=None, comment: str = "", expected_version=None):
