@@ -19,12 +19,6 @@ def deliver_outbox_events(event_ids: list[int]) -> None:
 
 
 @shared_task(ignore_result=True)
-def deliver_outbox_event(event_id: int) -> None:
-    # Queued by releases before deliver_outbox_events; kept so their messages still run.
-    outbox_deliver(event_id)
-
-
-@shared_task(ignore_result=True)
 def relay_outbox() -> int:
     return outbox_relay()
 
