@@ -43,7 +43,8 @@ system-deps:  ## Install the Debian packages the PDFs need (apt-get when root)
 	  fi; \
 	fi
 
-migrate: $(VENV)/.runtime  ## Apply database migrations
+migrate: $(VENV)/.runtime  ## Apply database migrations (a database of an earlier layout is said so plainly)
+	$(BIN)/python manage.py prepare_database
 	$(BIN)/python manage.py migrate --noinput -v0
 
 seed: migrate  ## Create or refresh the demo data (idempotent)

@@ -194,7 +194,7 @@ def generate(timings: dict) -> None:
     from django.db import connection, transaction
 
     from coordination.demo import seed_organisations, seed_users
-    from coordination.models import AssignmentSheet
+    from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
 
     started = time.perf_counter()
     call_command("migrate", "--noinput", verbosity=0)
@@ -354,7 +354,7 @@ def plan_summary(plan: str) -> str:
 def measure(label: str, plans: list[str]) -> list[dict]:
     from django.contrib.auth import get_user_model
 
-    from coordination.models import AssignmentSheet
+    from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
 
     ops, variants = queries(AssignmentSheet)
     User = get_user_model()

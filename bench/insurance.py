@@ -202,7 +202,7 @@ def lists(rows: list[dict]) -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from coordination.insurance.selectors import filings_of_my_hospital, review_queue
+    from coordination.mechanisms.insurance.selectors import filings_of_my_hospital, review_queue
 
     User = get_user_model()
     cases = [
@@ -272,7 +272,7 @@ LIST_HEADER = (
 
 
 def ingestion_items(rng: random.Random, batch: int) -> list[dict]:
-    from coordination.insurance import idcard
+    from coordination.pii import idcard
 
     items = []
     today = date.today()
@@ -316,7 +316,8 @@ class IngestionUndo:
     )
 
     def __init__(self):
-        from coordination.models import InsuranceFiling, ReferenceSequence
+        from coordination.models import ReferenceSequence
+        from coordination.mechanisms.insurance.models import InsuranceFiling
         from notices.models import Mailbox
 
         self.mailboxes = dict(Mailbox.objects.values_list("user_id", "last_seq"))
@@ -332,7 +333,8 @@ class IngestionUndo:
         from django.contrib.contenttypes.models import ContentType
         from django.db import connection, transaction
 
-        from coordination.models import InsuranceFiling, ReferenceSequence
+        from coordination.models import ReferenceSequence
+        from coordination.mechanisms.insurance.models import InsuranceFiling
         from notices.models import Mailbox
 
         ids = self.filing_ids

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "axes",
     "channels",
     "coordination",
+    # The mechanisms, one app each (coordination/workflow/mechanisms.py): pages list them in this order.
+    "coordination.mechanisms.assignment_sheets",
+    "coordination.mechanisms.measure_notices",
+    "coordination.mechanisms.insurance",
     "supplies",
     "notices",
 ]
@@ -81,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coordination.context_processors.membership",
+                "coordination.context_processors.navigation",
                 "notices.context_processors.inbox",
             ],
         },

@@ -6,20 +6,23 @@ from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination import case_pages, views
+from coordination.workflow import mechanisms
 from coordination.api.errors import api_404, api_500
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("cases/<str:label>/<int:pk>/", case_pages.case_detail, name="case-detail"),
-    path("cases/<str:label>/<int:pk>/transitions/<str:name>/", case_pages.case_transition, name="case-transition"),
+    path("cases/<slug:resource>/<int:pk>/", case_pages.case_detail, name="case-detail"),
+    path("cases/<slug:resource>/<int:pk>/transitions/<str:name>/", case_pages.case_transition, name="case-transition"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("notices.urls")),
-    path("", include("coordination.insurance.urls")),
     path("", include("coordination.pages_urls")),
+    path("", include("coordination.calendar.urls")),
+    # Each mechanism's own pages (its declaration's `urls`).
+    *[path("", include(d.urls)) for d in mechanisms.registered() if d.urls],
     path("api/v1/", include("coordination.api.urls")),
     path("api/v1/", include("notices.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

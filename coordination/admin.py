@@ -4,16 +4,18 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
 from coordination.models import (
-    AssignmentSheet,
     AuditEntry,
-    MeasureNotice,
+    CalendarDay,
     Mechanism,
     Membership,
     Organisation,
     OutboxEvent,
     Participant,
+    PersonalDataAccess,
+    Receipt,
     Region,
 )
+from coordination.workflow import mechanisms
 
 
 @admin.register(Region)
@@ -64,7 +66,18 @@ class PlatformUserAdmin(UserAdmin):
 class ParticipantInline(GenericTabularInline):
     model = Participant
     extra = 0
-    fields = ["organisation", "role", "receipt_state", "read_at", "acknowledged_at", "objection", "joined_at"]
+    fields = ["organisation", "role", "joined_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReceiptInline(GenericTabularInline):
+    model = Receipt
+    extra = 0
+    fields = ["organisation", "state", "read_at", "acknowledged_at", "objection", "version"]
     readonly_fields = fields
     can_delete = False
 
@@ -103,8 +116,22 @@ class CaseAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(AssignmentSheet, CaseAdmin)
-admin.site.register(MeasureNotice, CaseAdmin)
+def case_admin_for(declaration) -> type[CaseAdmin]:
+    """The read-only admin of a registered mechanism's cases: CaseAdmin with the options its
+    declaration adds, its personal data excluded, receipts shown for notices."""
+    from coordination.workflow.patterns import NoticeCase
+
+    options = dict(declaration.admin)
+    if declaration.personal:
+        options.setdefault("exclude", list(declaration.personal.encrypted))
+    if issubclass(declaration.model, NoticeCase):
+        options.setdefault("inlines", [ParticipantInline, ReceiptInline, AuditEntryInline])
+    return type(f"{declaration.model.__name__}Admin", (CaseAdmin,), options)
+
+
+for declaration in mechanisms.registered():
+    if not admin.site.is_registered(declaration.model):
+        admin.site.register(declaration.model, case_admin_for(declaration))
 
 
 @admin.register(OutboxEvent)
@@ -117,29 +144,6 @@ class OutboxEventAdmin(admin.ModelAdmin):
         return False
 
 
-# --- Insurance filings (INS) ------------------------------------------------------------------
-from coordination.models import CalendarDay, Diagnosis, InsuranceFiling  # noqa: E402
-
-
-class InsuranceFilingAdmin(CaseAdmin):
-    """Read-only like every case; lists masks, never the numbers."""
-
-    list_display = ["reference", "title", "state", "originator", "insuring_centre", "id_number_masked", "due_at"]
-    list_filter = ["state", "filing_type", "insuring_region"]
-    list_select_related = ["originator", "insuring_centre"]
-    search_fields = ["reference", "hospital_reference"]
-    exclude = ["id_number", "phone"]
-
-
-admin.site.register(InsuranceFiling, InsuranceFilingAdmin)
-
-
-@admin.register(Diagnosis)
-class DiagnosisAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_zh", "name_en", "active"]
-    search_fields = ["code", "name_zh", "name_en"]
-
-
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     """The working-day calendar the Office keeps: public holidays and make-up working days."""
@@ -147,3 +151,21 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """The personal-data access log: read only, for the record."""
+
+    list_display = ["at", "user", "organisation", "action", "content_type", "object_id", "reason"]
+    list_filter = ["action", "content_type"]
+    readonly_fields = [f.name for f in PersonalDataAccess._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

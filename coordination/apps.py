@@ -7,9 +7,5 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Joint prevention coordination")
 
     def ready(self):
-        from coordination import events
-        from coordination.insurance import briefing  # noqa: F401 - registers the INS briefing panel
-        from coordination.insurance.tasks import render_insurance_receipt  # noqa: F401 - registered with Celery
-        from coordination.services.insurance import insurance_receipt_render_after_approval
-
-        events.subscribe(events.CASE_TRANSITIONED, insurance_receipt_render_after_approval)
+        # The registry's start-up checks (catalogue, model, serializers, unregistered case models).
+        from coordination.workflow import mechanisms  # noqa: F401

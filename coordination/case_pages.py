@@ -1,4 +1,4 @@
-"""The case page every mechanism shares: `/cases/<app_label.model>/<id>/`.
+"""The case page every mechanism shares: `/cases/<resource>/<id>/` (the resource its declaration names).
 
 State, transition graph with the current state highlighted, the actions this user may take
 (as forms built from each transition's payload serializer), participants and receipts, the
@@ -8,7 +8,8 @@ arrives over the WebSocket.
 
 from datetime import datetime, timedelta
 
-from django.apps import apps
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -20,34 +21,53 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, ValidationError
 
 from coordination.documents import documents_for
-from coordination.fields import EncryptedCharField
+from coordination.errors import DomainError, Invalid, PreconditionFailed
 from coordination.models import AuditEntry, Case, Participant
+from coordination.pii.fields import EncryptedCharField
+from coordination.workflow import mechanisms
 from coordination.templatetags.coordination_tags import duration_label
 from coordination.workflow.access import case_for_user
-from coordination.workflow.engine import allowed_transitions, payload_serializer_for, transition_fire, transition_info
+from coordination.workflow.engine import allowed_transitions, payload_serializer_for, transition_fire
 from coordination.workflow.graph import transition_graph_svg
-from coordination.workflow.patterns import NoticeCase, receipt_mark_read
+from coordination.workflow.opening import case_open
+from coordination.workflow.patterns import NoticeCase
+from coordination.workflow.patterns.notice import receipts_of
+from coordination.workflow.transitions import transition_spec
 
 # Fields shown on every case page already, or internal to the engine.
 BASE_FIELDS = {f.name for f in Case._meta.get_fields()} | {"id", "state"}
 
 
-def case_model(label: str):
-    try:
-        model = apps.get_model(label)
-    except (LookupError, ValueError):
-        raise Http404 from None
-    if not issubclass(model, Case):
+def declaration_for(resource: str):
+    declaration = mechanisms.for_resource(resource)
+    if declaration is None:
         raise Http404
-    return model
+    return declaration
+
+
+def creator_required(resource: str):
+    """A page that creates a case of the mechanism: for signed-in users its declaration's
+    `may_create` allows (403 for the others)."""
+
+    def decorate(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not declaration_for(resource).may_create.allows(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 def own_fields(case) -> list[tuple[str, object]]:
     rows = []
-    hidden = set(getattr(type(case), "case_page_hidden_fields", ()))
+    personal = mechanisms.for_model(case).personal
+    hidden = set(personal.hidden + personal.encrypted) if personal else set()
     for f in type(case)._meta.get_fields():
         if f.name in BASE_FIELDS or f.auto_created or not f.concrete or f.name.endswith("_ptr"):
             continue
@@ -75,10 +95,19 @@ def shown(value):
     return value
 
 
-def action_forms(model, names: list[str]) -> list[dict]:
+def action_forms(model, names: list[str], *, case=None, user=None) -> list[dict]:
+    """A form per allowed transition, built from its payload serializer. An item transition's
+    form carries the version of the user's item (their receipt), not the case's."""
     forms = []
+
+    def _item_version(spec):
+        if spec.item is None or case is None:
+            return None
+        item = spec.item(case, user)
+        return item.version if item is not None else None
+
     for name in names:
-        info = transition_info(model, name)
+        spec = transition_spec(model, name)
         serializer_class = payload_serializer_for(model, name)
         fields = []
         if serializer_class is not None:
@@ -99,7 +128,7 @@ def action_forms(model, names: list[str]) -> list[dict]:
                         "input": "date" if isinstance(field, serializers.DateField) else "text",
                     }
                 )
-        forms.append({"name": name, "label": info.custom.get("label", name), "fields": fields})
+        forms.append({"name": name, "label": spec.label, "fields": fields, "item": _item_version(spec)})
     return forms
 
 
@@ -117,25 +146,17 @@ def labelled_audit(model, entries) -> list:
     states = dict(model._meta.get_field("state").choices)
     rows = list(entries)
     for entry in rows:
-        info = transition_info(model, entry.transition)
-        entry.label = (
-            info.custom.get("label", entry.transition)
-            if info
-            else ENGINE_ACTIONS.get(entry.transition, entry.transition)
-        )
+        spec = transition_spec(model, entry.transition)
+        entry.label = spec.label if spec else ENGINE_ACTIONS.get(entry.transition, entry.transition)
         entry.from_label = states.get(entry.from_state, entry.from_state)
         entry.to_label = states.get(entry.to_state, entry.to_state)
     return rows
 
 
 @login_required
-def case_detail(request, label: str, pk: int):
-    model = case_model(label)
-    case = case_for_user(request.user, model, pk)
-    if hasattr(case, "record_opening"):
-        case.record_opening(request.user)  # a mechanism that audits every opening (INS)
-    if issubclass(model, NoticeCase) and receipt_mark_read(case, request.user):
-        case = case_for_user(request.user, model, pk)
+def case_detail(request, resource: str, pk: int):
+    model = declaration_for(resource).model
+    case = case_open(request.user, model, pk, read=True, channel="page")
     content_type = ContentType.objects.get_for_model(model)
     participants = Participant.objects.filter(content_type=content_type, object_id=case.pk).select_related(
         "organisation"
@@ -143,14 +164,19 @@ def case_detail(request, label: str, pk: int):
     audit = AuditEntry.objects.filter(content_type=content_type, object_id=case.pk).select_related(
         "actor", "organisation"
     )
+    participants = list(participants.order_by("id"))
+    if isinstance(case, NoticeCase):
+        receipts = {r.organisation_id: r for r in receipts_of(case)}
+        for p in participants:
+            p.receipt = receipts.get(p.organisation_id) if p.role == Participant.Role.ADDRESSEE else None
     context = {
         "case": case,
-        "label": label,
+        "resource": resource,
         "own_fields": own_fields(case),
-        "participants": participants.order_by("id"),
+        "participants": participants,
         "audit": labelled_audit(model, audit.order_by("seq")),
         "documents": documents_for(case, request.user),
-        "actions": action_forms(model, allowed_transitions(case, request.user)),
+        "actions": action_forms(model, allowed_transitions(case, request.user), case=case, user=request.user),
         "graph": mark_safe(transition_graph_svg(model, case.state)),  # noqa: S308 - Graphviz output of our own labels
         "errors": request.session.pop("case_errors", None),
         "submitted": request.session.pop("case_submitted", None),
@@ -161,9 +187,9 @@ def case_detail(request, label: str, pk: int):
 
 @login_required
 @require_POST
-def case_transition(request, label: str, pk: int, name: str):
-    model = case_model(label)
-    serializer_class = payload_serializer_for(model, name) if transition_info(model, name) else None
+def case_transition(request, resource: str, pk: int, name: str):
+    model = declaration_for(resource).model
+    serializer_class = payload_serializer_for(model, name) if transition_spec(model, name) else None
     fields = serializer_class().fields if serializer_class else {}
     payload = {k: request.POST[k] for k in fields if request.POST.get(k, "") != ""}
     try:
@@ -176,14 +202,21 @@ def case_transition(request, label: str, pk: int, name: str):
             comment=request.POST.get("comment", ""),
             expected_version=request.POST.get("version") or None,
         )
-    except ValidationError as exc:
-        request.session["case_errors"] = {"action": name, "errors": exc.detail}
+    except Invalid as exc:
+        request.session["case_errors"] = {"action": name, "errors": exc.details}
         request.session["case_submitted"] = {
             "action": name,
             "values": {**payload, "comment": request.POST.get("comment", "")},
         }
-    except (APIException, PermissionDenied) as exc:
-        messages.error(request, str(getattr(exc, "detail", "")) or str(exc) or "403")
+    except PreconditionFailed as exc:
+        # Nothing typed is lost: the form comes back filled in, with the reason above it.
+        messages.error(request, str(exc.message))
+        request.session["case_submitted"] = {
+            "action": name,
+            "values": {**payload, "comment": request.POST.get("comment", "")},
+        }
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(getattr(exc, "message", "")) or str(exc) or "403")
     else:
-        messages.success(request, transition_info(model, name).custom.get("label", name))
-    return redirect("case-detail", label=label, pk=pk)
+        messages.success(request, transition_spec(model, name).label)
+    return redirect("case-detail", resource=resource, pk=pk)

@@ -20,7 +20,10 @@ DEADLINE_REMINDER = "deadline.reminder"
 DEADLINE_ESCALATED = "deadline.escalated"
 RECEIPT_READ = "receipt.read"
 CIRCULAR_ISSUED = "circular.issued"  # a circular's PDF is ready (notices/circulars)
-RECEIPT_READY = "insurance.receipt_ready"  # an approved filing's receipt PDF is stored
+# A document of a case (a filing's receipt, a consultation opinion…) is stored and can be
+# downloaded; the payload names it (`document_zh`, `document_en`), links it (`link`) and says
+# whom to tell (`notify_roles`).
+DOCUMENT_READY = "document.ready"
 
 Handler = Callable[["OutboxEvent"], None]  # noqa: F821 - coordination.models.OutboxEvent
 ManyHandler = Callable[[list["OutboxEvent"]], None]  # noqa: F821

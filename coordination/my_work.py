@@ -14,16 +14,16 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import Case, Participant
+from coordination.models import Case, Participant, Receipt
 from coordination.workflow.access import ROLE_PERMISSIONS, membership_of
-from coordination.workflow.deadlines import case_models
-from coordination.workflow.engine import declared_transitions
+from coordination.workflow import mechanisms
+from coordination.workflow.transitions import declared_transitions
 
 Role = Participant.Role
-ReceiptState = Participant.ReceiptState
+ReceiptState = Receipt.State
 # A receipt that has been answered no longer waits for its addressee (an objection waits for
 # the originator's answer instead).
-ANSWERED = (ReceiptState.ACKNOWLEDGED, ReceiptState.OBJECTED)
+ANSWERED = Receipt.ANSWERED
 LIMIT_PER_MODEL = 200
 
 
@@ -62,7 +62,7 @@ def waiting_roles(model) -> dict[str, tuple[str, ...]]:
 @dataclass(frozen=True)
 class WorkItem:
     case: Case
-    label: str  # "app_label.model", the case page's address
+    label: str  # the mechanism's resource: the case page is /cases/<label>/<id>/
     role: str
     objection_waiting: bool
     now: datetime
@@ -100,7 +100,8 @@ class WorkItem:
         return (due is None, due or self.case.created_at, self.case.created_at)
 
 
-def _model_work(model, organisation_id: int, now) -> tuple[list[WorkItem], int]:
+def _model_work(declaration, organisation_id: int, now) -> tuple[list[WorkItem], int]:
+    model = declaration.model
     waiting = waiting_roles(model)
     if not waiting:
         return [], 0
@@ -108,12 +109,13 @@ def _model_work(model, organisation_id: int, now) -> tuple[list[WorkItem], int]:
     mine = Participant.objects.filter(
         content_type=content_type, object_id=OuterRef("pk"), organisation_id=organisation_id
     )
+    receipts = Receipt.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
+    # An addressee whose receipt is answered waits no more (an objection waits for the originator).
+    unanswered = ~Exists(receipts.filter(organisation_id=organisation_id, state__in=ANSWERED))
     condition = Q(pk__in=[])
     for state, roles in waiting.items():
-        condition |= Q(state=state) & Exists(mine.filter(role__in=roles).exclude(receipt_state__in=ANSWERED))
-    objected = Participant.objects.filter(
-        content_type=content_type, object_id=OuterRef("pk"), receipt_state=ReceiptState.OBJECTED
-    )
+        condition |= Q(state=state) & Exists(mine.filter(role__in=roles)) & unanswered
+    objected = receipts.filter(state=ReceiptState.OBJECTED)
     condition |= Q(state__in=list(model.timed_states)) & Exists(mine.filter(role=Role.ORIGINATOR)) & Exists(objected)
     queryset = (
         model.objects.filter(condition)
@@ -123,7 +125,7 @@ def _model_work(model, organisation_id: int, now) -> tuple[list[WorkItem], int]:
         )
         .select_related("mechanism", "originator")
     )
-    label = f"{model._meta.app_label}.{model._meta.model_name}"
+    label = declaration.resource
     rows = list(queryset.order_by(F("due_at").asc(nulls_last=True), "created_at")[: LIMIT_PER_MODEL + 1])
     count = len(rows) if len(rows) <= LIMIT_PER_MODEL else queryset.count()
     items = [
@@ -140,8 +142,8 @@ def my_work(user, *, now=None) -> tuple[list[WorkItem], int]:
         return [], 0
     now = now or timezone.now()
     items, total = [], 0
-    for model in case_models():
-        found, count = _model_work(model, membership.organisation_id, now)
+    for declaration in mechanisms.registered():
+        found, count = _model_work(declaration, membership.organisation_id, now)
         items.extend(found)
         total += count
     items.sort(key=lambda item: item.sort_key)

@@ -7,7 +7,6 @@ from coordination.briefing import views as briefing_views
 
 urlpatterns = [
     path("registers/<slug:slug>/", views.register_list, name="register"),
-    path("measure-notices/new/", views.measure_notice_new, name="measure-notice-new"),
     path("search/", views.search, name="search"),
     path("briefing/", briefing_views.dashboard, name="briefing"),
     path("briefing/daily.pdf", briefing_views.daily_pdf, name="briefing-daily-pdf"),

@@ -11,6 +11,8 @@ import csv
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+
+from django.core.exceptions import FieldDoesNotExist
 from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,9 +23,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import Case, Participant, Region
+from coordination.models import Case, Participant, Receipt, Region
+from coordination.workflow import mechanisms
 from coordination.workflow.access import visible_cases
-from coordination.workflow.deadlines import case_models
+from coordination.workflow.mechanisms import Column
 from coordination.workflow.patterns import NoticeCase
 
 EXPORT_CHUNK = 2000
@@ -32,36 +35,32 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    value: Callable[[Case], object]
-
-
-@dataclass(frozen=True)
 class Register:
-    slug: str
-    model: type[Case]
-    extra_columns: tuple[Column, ...] = ()
-    annotate: Callable[[QuerySet], QuerySet] = field(default=lambda qs: qs)
+    """A mechanism's register, as its declaration describes it (coordination/workflow/mechanisms.py)."""
+
+    declaration: type[mechanisms.Mechanism]
+
+    @property
+    def model(self) -> type[Case]:
+        return self.declaration.model
+
+    @property
+    def slug(self) -> str:
+        return self.declaration.resource
 
     @property
     def title(self) -> str:
         return self.model._meta.verbose_name_plural
 
     @property
-    def label(self) -> str:
-        return f"{self.model._meta.app_label}.{self.model._meta.model_name}"
-
-    @property
     def mechanism_codes(self) -> list[str]:
-        return sorted(getattr(self.model, "reference_codes", None) or [self.model.mechanism_code])
+        return sorted(self.declaration.all_codes())
 
     @property
     def categories(self) -> list[tuple[str, str]]:
         try:
             return list(self.model._meta.get_field("category").choices or [])
-        except Exception:  # noqa: BLE001 - FieldDoesNotExist: the model has no categories
+        except FieldDoesNotExist:
             return []
 
     @property
@@ -72,17 +71,33 @@ class Register:
     def states(self) -> list[tuple[str, str]]:
         return list(self.model._meta.get_field("state").choices)
 
+    @property
+    def new_page(self) -> str | None:
+        return self.declaration.new_page
+
+    @property
+    def new_label(self):
+        return self.declaration.new_label
+
+    def annotate(self, queryset: QuerySet) -> QuerySet:
+        if issubclass(self.model, NoticeCase):
+            queryset = notice_annotations(self.model)(queryset)
+        return self.declaration.annotate_register(queryset)
+
     def columns(self) -> list[Column]:
-        return [*BASE_COLUMNS, *self.extra_columns]
+        extra = self.declaration.columns
+        if issubclass(self.model, NoticeCase) and not any(c.key == "acknowledged" for c in extra):
+            extra = (*extra, ACKNOWLEDGED_COLUMN)
+        return [*BASE_COLUMNS, *extra]
 
 
-def _local(value):
+def local_time(value):
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None)
     return value
 
 
-def _org_name(prefix: str) -> Callable[[Case], str]:
+def organisation_name(prefix: str) -> Callable[[Case], str]:
     def value(case):
         zh, en = getattr(case, f"{prefix}_zh", None), getattr(case, f"{prefix}_en", None)
         return (en if (get_language() or "").startswith("en") else zh) or ""
@@ -96,8 +111,8 @@ BASE_COLUMNS = (
     Column("mechanism", _("Mechanism"), lambda c: c.mechanism_id),
     Column("originator", _("Originating organisation"), lambda c: c.originator.name),
     Column("state", _("State"), lambda c: c.get_state_display()),
-    Column("created_at", _("Created"), lambda c: _local(c.created_at)),
-    Column("due_at", _("Due"), lambda c: _local(c.due_at)),
+    Column("created_at", _("Created"), lambda c: local_time(c.created_at)),
+    Column("due_at", _("Due"), lambda c: local_time(c.due_at)),
 )
 
 
@@ -112,81 +127,41 @@ def _count(queryset) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _notice_annotations(model):
+def notice_annotations(model):
+    """How many addressees a notice has and how many acknowledged (one subquery each)."""
+
     def annotate(queryset):
-        addressees = _participant_subquery(model, role=Participant.Role.ADDRESSEE)
+        receipts = Receipt.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk"))
         return queryset.annotate(
-            addressee_count=_count(addressees),
-            acknowledged_count=_count(addressees.filter(receipt_state=Participant.ReceiptState.ACKNOWLEDGED)),
+            addressee_count=_count(receipts),
+            acknowledged_count=_count(receipts.filter(state=Receipt.State.ACKNOWLEDGED)),
         )
 
     return annotate
 
 
-def _responder_annotations(model):
-    def annotate(queryset):
-        responder = _participant_subquery(model, role=Participant.Role.RESPONDER).order_by("pk")
-        return queryset.annotate(
-            responder_zh=Subquery(responder.values("organisation__name_zh")[:1]),
-            responder_en=Subquery(responder.values("organisation__name_en")[:1]),
-        )
-
-    return annotate
+ACKNOWLEDGED_COLUMN = Column("acknowledged", _("Acknowledged"), lambda c: f"{c.acknowledged_count}/{c.addressee_count}")
 
 
-def _measure_notice_register(model) -> Register:
-    return Register(
-        slug="measure-notices",
-        model=model,
-        extra_columns=(
-            Column("category", _("Category"), lambda c: c.get_category_display()),
-            Column("effective_from", _("Effective from"), lambda c: c.effective_from),
-            Column("effective_until", _("Effective until"), lambda c: c.effective_until),
-            Column("edition", _("Edition"), lambda c: c.edition),
-            Column("acknowledged", _("Acknowledged"), lambda c: f"{c.acknowledged_count}/{c.addressee_count}"),
-        ),
-        annotate=_notice_annotations(model),
+def responder_annotations(queryset):
+    """The responsible organisation's names (a request–reply register's column)."""
+    responder = _participant_subquery(queryset.model, role=Participant.Role.RESPONDER).order_by("pk")
+    return queryset.annotate(
+        responder_zh=Subquery(responder.values("organisation__name_zh")[:1]),
+        responder_en=Subquery(responder.values("organisation__name_en")[:1]),
     )
 
 
-def _assignment_sheet_register(model) -> Register:
-    return Register(
-        slug="assignment-sheets",
-        model=model,
-        extra_columns=(
-            Column("responder", _("Responsible organisation"), _org_name("responder")),
-            Column("reply_due", _("Reply requested by"), lambda c: _local(c.reply_due)),
-            Column("replied_at", _("Replied"), lambda c: _local(c.replied_at)),
-        ),
-        annotate=_responder_annotations(model),
-    )
-
-
-# Mechanisms that describe their register; any other case model gets the generic one.
-CUSTOM = {
-    "coordination.measurenotice": _measure_notice_register,
-    "coordination.assignmentsheet": _assignment_sheet_register,
-}
-
-
-def _generic_register(model) -> Register:
-    annotate = _notice_annotations(model) if issubclass(model, NoticeCase) else (lambda qs: qs)
-    columns = ()
-    if issubclass(model, NoticeCase):
-        columns = (Column("acknowledged", _("Acknowledged"), lambda c: f"{c.acknowledged_count}/{c.addressee_count}"),)
-    return Register(slug=model._meta.model_name, model=model, extra_columns=columns, annotate=annotate)
+responder_name = organisation_name("responder")
 
 
 def registers() -> list[Register]:
-    found = []
-    for model in case_models():
-        label = f"{model._meta.app_label}.{model._meta.model_name}"
-        found.append(CUSTOM.get(label, _generic_register)(model))
-    return found
+    return [Register(declaration) for declaration in mechanisms.registered()]
 
 
 def register_for(slug: str) -> Register | None:
-    return next((r for r in registers() if r.slug == slug), None)
+    declaration = mechanisms.for_resource(slug)
+    return Register(declaration) if declaration else None
 
 
 def registers_by_mechanism(user=None) -> dict[str, list[Register]]:
@@ -261,10 +236,7 @@ def register_queryset(register: Register, user, filters: RegisterFilters) -> Que
             Exists(_participant_subquery(register.model, organisation__region_id=filters.region))
         )
     if filters.in_force_on:
-        day = filters.in_force_on
-        queryset = queryset.filter(
-            Q(effective_from__lte=day) & (Q(effective_until__isnull=True) | Q(effective_until__gte=day))
-        ).exclude(state="withdrawn")
+        queryset = register.model.in_force(queryset, on=filters.in_force_on)
     queryset = register.annotate(queryset)
     return queryset.select_related("mechanism", "originator").order_by("-created_at", "-id")
 

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from coordination.models import Case, Participant, Region
 from coordination.workflow.access import visible_cases
-from coordination.workflow.deadlines import case_models
+from coordination.workflow import mechanisms
 
 MIN_QUERY = 2
 LIMIT_PER_MODEL = 50
@@ -42,8 +42,8 @@ def search_cases(user, text: str) -> tuple[list[SearchHit], bool]:
     if len(text) < MIN_QUERY:
         return [], False
     hits, truncated = [], False
-    for model in case_models():
-        label = f"{model._meta.app_label}.{model._meta.model_name}"
+    for declaration in mechanisms.registered():
+        model, label = declaration.model, declaration.resource
         found = list(
             visible_cases(user, model)
             .filter(_match(model, text))

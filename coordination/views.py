@@ -13,10 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from coordination.api.measure_notices import MeasureNoticeCreateSerializer
 from coordination.health import health_report
-from coordination.models import MeasureNotice, Mechanism, Region
-from coordination.models.measure_notices import CATEGORIES_BY_MECHANISM
+from coordination.models import Mechanism, Region
 from coordination.my_work import my_work
 from coordination.registers import (
     csv_response,
@@ -28,8 +26,8 @@ from coordination.registers import (
     registers_by_mechanism,
     xlsx_response,
 )
+from coordination.navigation import mechanisms_of
 from coordination.search import MIN_QUERY, search_cases
-from coordination.services.measure_notices import can_issue_notice, default_addressees, measure_notice_issue
 from coordination.workflow.access import membership_of
 
 
@@ -83,8 +81,8 @@ def register_list(request, slug: str):
             "rows": rows,
             "page": page,
             "regions": Region.objects.provincial(),
-            "registers": registers(),
-            "can_issue_notice": can_issue_notice(request.user),
+            "registers": [r for r in registers() if r.declaration in mechanisms_of(request.user) or r == register],
+            "can_create": register.declaration.may_create.allows(request.user),
         },
     )
 
@@ -98,53 +96,3 @@ def search(request):
         "registers/search.html",
         {"q": text, "search_q": text, "hits": hits, "truncated": truncated, "too_short": 0 < len(text) < MIN_QUERY},
     )
-
-
-@login_required
-def measure_notice_new(request):
-    """Issue a notice between regions from a page: the API's own validation, errors next to
-    their fields in the user's language, and nothing typed lost on an error."""
-    if not can_issue_notice(request.user):
-        raise PermissionDenied
-    errors: dict = {}
-    values: dict = {"mechanism": "M3"}
-    if request.method == "POST":
-        values = {name: request.POST.get(name, "").strip() for name in NOTICE_FORM_FIELDS}
-        data = {k: v for k, v in values.items() if v != ""}
-        for many in ("affected_regions", "addressees"):
-            values[many] = request.POST.getlist(many)
-            if values[many]:
-                data[many] = values[many]
-        serializer = MeasureNoticeCreateSerializer(data=data, context={"request": request})
-        if serializer.is_valid():
-            validated = dict(serializer.validated_data)
-            minutes = validated.pop("time_limit_minutes", None)
-            notice = measure_notice_issue(
-                by=request.user, time_limit=timedelta(minutes=minutes) if minutes else None, **validated
-            )
-            messages.success(request, _("Notice %(reference)s issued.") % {"reference": notice.reference})
-            return redirect("case-detail", label="coordination.measurenotice", pk=notice.pk)
-        errors = serializer.errors
-    issuer = membership_of(request.user).organisation
-    context = {
-        "values": values,
-        "errors": errors,
-        "mechanisms": [(code, Mechanism.objects.get(code=code).name) for code in sorted(CATEGORIES_BY_MECHANISM)],
-        "categories": MeasureNotice.Category.choices,
-        "regions": Region.objects.provincial(),
-        "offices": default_addressees(issuer),
-    }
-    return render(request, "registers/measure_notice_form.html", context)
-
-
-NOTICE_FORM_FIELDS = (
-    "mechanism",
-    "category",
-    "title",
-    "summary",
-    "body",
-    "effective_from",
-    "effective_until",
-    "contact_officer",
-    "time_limit_minutes",
-)

@@ -32,7 +32,7 @@ class NoticesConfig(AppConfig):
         from notices.briefing_bell import briefing_bell
         from notices.circulars.for_cases import circular_for_new_case, circulars_of_case
         from notices.email import emails_for_event
-        from notices.filing_receipts import notices_for_filing_receipt
+        from notices.document_ready import notices_for_document_ready
         from notices.services import notices_for_circular, notices_for_event, notices_for_events
         from notices.webhooks import webhooks_for_event
 
@@ -50,8 +50,8 @@ class NoticesConfig(AppConfig):
         documents.register(circulars_of_case)
         briefing_refreshed.connect(briefing_bell, dispatch_uid="notices-briefing-bell")
         documents.register_renderer(official_document_renderer, official_document_qr_svg)
-        events.subscribe(events.RECEIPT_READY, notices_for_filing_receipt, in_transaction=True)
-        events.subscribe(events.RECEIPT_READY, emails_for_event)
+        events.subscribe(events.DOCUMENT_READY, notices_for_document_ready, in_transaction=True)
+        events.subscribe(events.DOCUMENT_READY, emails_for_event)
         events.subscribe(events.CIRCULAR_ISSUED, emails_for_event)
         events.subscribe("*", webhooks_for_event)
         user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="notices-close-on-logout")

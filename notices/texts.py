@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from coordination import events
 from coordination.models import Organisation
-from coordination.workflow.engine import transition_info
+from coordination.workflow.transitions import transition_label
 from notices.models import NoticeKind
 
 KIND_OF_EVENT = {
@@ -19,7 +19,7 @@ KIND_OF_EVENT = {
 
 
 def case_link(payload: dict) -> str:
-    return f"/cases/{payload['model']}/{payload['id']}/"
+    return f"/cases/{payload['resource']}/{payload['id']}/"
 
 
 def _title(event, model) -> str:
@@ -28,8 +28,7 @@ def _title(event, model) -> str:
     if event.kind == events.CASE_CREATED:
         return _("New %(kind)s: %(case)s") % {"kind": model._meta.verbose_name, "case": case}
     if event.kind == events.CASE_TRANSITIONED:
-        info = transition_info(model, p["transition"])
-        action = info.custom.get("label", p["transition"]) if info else p["transition"]
+        action = transition_label(model, p["transition"])
         return _("%(case)s: %(action)s") % {"case": case, "action": action}
     if event.kind == events.RECEIPT_READ:
         organisation = Organisation.objects.filter(pk=p.get("organisation")).first()

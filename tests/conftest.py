@@ -119,7 +119,7 @@ def demo(db):
 @pytest.fixture
 def make_sheet(demo):
     """`make_sheet(by="js-liaison", to="sh-liaison", **fields)`: an assignment sheet via the service."""
-    from coordination.services.assignment_sheets import assignment_sheet_create
+    from coordination.mechanisms.assignment_sheets.services import assignment_sheet_create
 
     def make(by="js-liaison", to="sh-liaison", **fields):
         fields.setdefault("title", "请协助核查返沪货车司机健康状况")

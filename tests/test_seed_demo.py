@@ -60,7 +60,7 @@ def test_moving_a_user_to_another_organisation_moves_their_group(db):
 
 
 def test_it_adds_assignment_sheets_of_early_2020_in_several_states(db):
-    from coordination.models import AssignmentSheet
+    from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
 
     call_command("seed_demo", verbosity=0)
     states = dict(AssignmentSheet.objects.values_list("originator__code", "state"))
@@ -79,7 +79,7 @@ def test_it_keeps_2020s_working_day_calendar_with_the_epidemic_extension(db):
 
     from django.utils import timezone
 
-    from coordination.insurance.calendar import calendar_overrides, is_working_day, same_working_day_deadline
+    from coordination.calendar.working_days import calendar_overrides, is_working_day, same_working_day_deadline
 
     call_command("seed_demo", verbosity=0)
     overrides = calendar_overrides(date(2020, 1, 1), date(2020, 12, 31))

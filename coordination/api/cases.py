@@ -4,7 +4,12 @@ GET  {resource}/                      visible cases, paginated, fixed query coun
 POST {resource}/                      create (Idempotency-Key)
 GET  {resource}/{id}/                 reference, state, version, allowed_transitions, participants, audit
 POST {resource}/{id}/transitions/{n}/ fire a transition (If-Match or "version"; Idempotency-Key)
+POST {resource}/{id}/read/              a person read the case (an addressee's read receipt)
 GET  {resource}/graph/, {id}/graph/     the transition graph (SVG)
+
+Every registered mechanism gets this resource (`viewset_for`), configured by its declaration:
+serializers, create service, who may create (`DeclaredPermission`), and the extra actions of
+its own viewset when it declares one.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,16 +17,19 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from coordination.api.idempotency import idempotent
-from coordination.errors import APIError
-from coordination.models import AuditEntry, Organisation, Participant
+from coordination.errors import DomainError
+from coordination.models import AuditEntry, Organisation, Participant, Receipt
 from coordination.workflow.access import case_for_user, visible_cases
 from coordination.workflow.engine import allowed_transitions, transition_fire
 from coordination.workflow.graph import transition_graph_svg
+from coordination.workflow.mechanisms import Mechanism
+from coordination.workflow.opening import case_open
+from coordination.workflow.patterns.notice import receipts_of
 
 
 class OrganisationBriefSerializer(serializers.ModelSerializer):
@@ -35,7 +43,18 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Participant
-        fields = ["organisation", "role", "joined_at", "receipt_state", "read_at", "acknowledged_at", "objection"]
+        fields = ["organisation", "role", "joined_at"]
+
+
+class ReceiptSerializer(serializers.ModelSerializer):
+    """An addressee's receipt: an item with its own version (send it as `version` with an
+    acknowledgement or objection)."""
+
+    organisation = OrganisationBriefSerializer()
+
+    class Meta:
+        model = Receipt
+        fields = ["id", "organisation", "state", "version", "read_at", "acknowledged_at", "objection"]
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -112,6 +131,19 @@ class CaseDetailSerializer(CaseListSerializer):
         return AuditEntrySerializer(rows, many=True).data
 
 
+class NoticeDetailSerializer(CaseDetailSerializer):
+    """The detail of a notice-with-receipts case: every addressee's receipt."""
+
+    receipts = serializers.SerializerMethodField()
+
+    class Meta(CaseDetailSerializer.Meta):
+        fields = [*CaseDetailSerializer.Meta.fields, "receipts"]
+        read_only_fields = fields
+
+    def get_receipts(self, case) -> list[dict]:
+        return ReceiptSerializer(receipts_of(case).order_by("id"), many=True).data
+
+
 class TransitionRequestSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     payload = serializers.JSONField(required=False, default=dict)
@@ -124,18 +156,40 @@ def _if_match_version(request) -> int | None:
         return None
     value = header.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
-        raise APIError("invalid_if_match", _('If-Match must carry the case version, e.g. "3".'))
+        raise DomainError("invalid_if_match", _('If-Match must carry the case version, e.g. "3".'))
     return int(value)
 
 
-class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Subclass with `model`, `serializer_class` (list), `detail_serializer_class`,
-    `create_serializer_class` and `create_case(serializer, user)`."""
+class DeclaredPermission(permissions.BasePermission):
+    """The one permission class of case resources: signed in, and for `create` (and a batch of
+    creations) what the mechanism's declaration allows (`may_create`). Everything on one case
+    is the engine's: visibility (404) and the transition's object permission (403)."""
 
-    model = None
-    detail_serializer_class = CaseDetailSerializer
-    create_serializer_class = None
+    CREATING = ("create", "batch")
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if view.action in self.CREATING:
+            return view.mechanism.may_create.allows(request.user)
+        return True
+
+
+class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The resource of one registered mechanism (`mechanism`: its declaration); a mechanism's own
+    viewset subclasses this to add actions or narrow the list."""
+
+    mechanism: type[Mechanism] = None
+    permission_classes = [DeclaredPermission]
     lookup_value_regex = r"[0-9]+"
+
+    @property
+    def model(self):
+        return self.mechanism.model
+
+    @property
+    def filterset_fields(self):
+        return list(self.mechanism.filters)
 
     def get_queryset(self):
         return (
@@ -145,33 +199,42 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
     def get_serializer_class(self):
+        serializers_ = self.mechanism.serializers
         if self.action == "create":
-            return self.create_serializer_class
+            return serializers_.create
         if self.action == "retrieve":
-            return self.detail_serializer_class
+            return serializers_.detail
         if self.action == "transition":
             return TransitionRequestSerializer
-        return self.serializer_class
+        return serializers_.row
 
     def _detail_response(self, case, status_code=status.HTTP_200_OK):
-        data = self.detail_serializer_class(case, context=self.get_serializer_context()).data
+        data = self.mechanism.serializers.detail(case, context=self.get_serializer_context()).data
         response = Response(data, status=status_code)
         response["ETag"] = f'"{case.version}"'
         return response
 
     def retrieve(self, request, pk=None):
-        return self._detail_response(case_for_user(request.user, self.model, pk))
+        # An integrating system's GET opens the case (logged where the mechanism logs openings)
+        # but does not read it for a person: no read receipt (POST read/ does that).
+        return self._detail_response(case_open(request.user, self.model, pk, read=False, channel="api"))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="read")
+    def read(self, request, pk=None):
+        """A person read the case: an addressee's receipt becomes read (once, audited, the
+        originator told). Idempotent."""
+        return self._detail_response(case_open(request.user, self.model, pk, read=True, channel="api"))
 
     @idempotent
     def create(self, request):
-        serializer = self.create_serializer_class(data=request.data, context=self.get_serializer_context())
+        create = self.mechanism.serializers.create
+        if create is None:
+            raise DomainError("not_creatable", _("Cases of this kind are not created through the API."), 405)
+        serializer = create(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        case = self.create_case(serializer, request.user)
+        case = self.mechanism.create(by=request.user, **serializer.validated_data)
         return self._detail_response(case, status.HTTP_201_CREATED)
-
-    def create_case(self, serializer, user):
-        raise NotImplementedError
-
     @extend_schema(
         request=TransitionRequestSerializer,
         parameters=[
@@ -184,7 +247,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @idempotent
     def transition(self, request, pk=None, name=None):
         if not isinstance(request.data, dict):
-            raise APIError("invalid", _("The request body must be a JSON object."))
+            raise DomainError("invalid", _("The request body must be a JSON object."))
         body = TransitionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         version = _if_match_version(request) or body.validated_data.get("version")
@@ -209,3 +272,9 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def case_graph(self, request, pk=None):
         case = case_for_user(request.user, self.model, pk)
         return HttpResponse(transition_graph_svg(self.model, case.state), content_type="image/svg+xml")
+
+
+def viewset_for(declaration: type[Mechanism]) -> type[CaseViewSet]:
+    """The API resource of a registered mechanism: its own viewset, or the generic one."""
+    base = declaration.viewset or CaseViewSet
+    return type(f"{declaration.__name__}ViewSet", (base,), {"mechanism": declaration, "__doc__": base.__doc__})

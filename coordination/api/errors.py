@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from coordination.errors import APIError, Conflict, PreconditionFailed, Unprocessable
+from coordination.errors import Conflict, DomainError, Invalid, PreconditionFailed, Unprocessable
 
 DEFAULT_CODES = {
     400: "invalid",
@@ -33,6 +33,8 @@ def error_body(code: str, message: str, details=None) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return _domain_error_response(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -40,9 +42,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real server error: let Django log it and answer 500
-    if isinstance(exc, APIError):
-        code, message, details = exc.error_code, exc.detail, exc.details
-    elif isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.ValidationError):
         code, message, details = "invalid", _("Some fields are not valid."), exc.detail
         if isinstance(details, list):
             details = {"non_field_errors": details}
@@ -53,6 +53,12 @@ def exception_handler(exc, context):
         message, details = detail, {}
     response.data = error_body(code, message, details)
     return response
+
+
+def _domain_error_response(exc: DomainError):
+    from rest_framework.response import Response
+
+    return Response(error_body(exc.error_code, exc.message, exc.details), status=exc.status_code)
 
 
 def json_error_response(request, status_code: int, code: str, message: str) -> JsonResponse:
@@ -67,4 +73,4 @@ def api_500(request):
     return json_error_response(request, 500, "server_error", _("Server error."))
 
 
-__all__ = ["APIError", "Conflict", "PreconditionFailed", "Unprocessable", "exception_handler"]
+__all__ = ["Conflict", "DomainError", "Invalid", "PreconditionFailed", "Unprocessable", "exception_handler"]

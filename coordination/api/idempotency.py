@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from coordination.errors import APIError, Unprocessable
+from coordination.errors import DomainError, Unprocessable
 from coordination.models import IdempotencyRecord
 from coordination.models.audit import canonical_json, sha256
 
@@ -52,7 +52,7 @@ def idempotent(handler):
         if not key:
             return handler(view, request, *args, **kwargs)
         if len(key) > 255 or not key.isprintable():
-            raise APIError(
+            raise DomainError(
                 "invalid_idempotency_key", _("The Idempotency-Key must be at most 255 printable characters.")
             )
         fingerprint = _fingerprint(request)

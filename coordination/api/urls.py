@@ -2,15 +2,14 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from coordination.api import views
-from coordination.api.assignment_sheets import AssignmentSheetViewSet
-from coordination.api.insurance import InsuranceFilingViewSet
-from coordination.api.measure_notices import MeasureNoticeViewSet
+from coordination.api.cases import viewset_for
 from coordination.briefing.views import BriefingView
+from coordination.workflow import mechanisms
 
+# One resource per registered mechanism, at the name its declaration gives (shared/DESIGN.md §5.1).
 router = SimpleRouter()
-router.register("assignment-sheets", AssignmentSheetViewSet, basename="assignment-sheet")
-router.register("measure-notices", MeasureNoticeViewSet, basename="measure-notice")
-router.register("insurance-filings", InsuranceFilingViewSet, basename="insurance-filing")
+for declaration in mechanisms.registered():
+    router.register(declaration.resource, viewset_for(declaration), basename=declaration.api_basename())
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.api.errors import APIError
+from coordination.api.errors import DomainError
 from coordination.api.serializers import (
     MechanismSerializer,
     MeSerializer,
@@ -31,13 +31,13 @@ class TokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         valid = serializer.is_valid()
         if getattr(request._request, "axes_locked_out", False) or getattr(request, "axes_locked_out", False):
-            raise APIError(
+            raise DomainError(
                 "locked_out", _("Too many failed sign-in attempts; try again later."), status.HTTP_403_FORBIDDEN
             )
         if not valid:
             codes = serializer.errors.get("non_field_errors")
             if codes:
-                raise APIError("invalid_credentials", codes[0], status.HTTP_400_BAD_REQUEST)
+                raise DomainError("invalid_credentials", codes[0], status.HTTP_400_BAD_REQUEST)
             serializer.is_valid(raise_exception=True)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})

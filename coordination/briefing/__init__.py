@@ -33,6 +33,9 @@ class Panel:
     order: int
     compute: Callable[[BriefingScope], dict]
     template: str
+    # The figure the dashboard's headline shows from this panel's data, if any:
+    # data → {"key", "label", "value", "alert"?}.
+    headline: Callable[[dict], dict] | None = None
 
 
 _panels: dict[str, Panel] = {}
@@ -44,4 +47,10 @@ def register(panel: Panel) -> Panel:
 
 
 def panels() -> list[Panel]:
-    return sorted(_panels.values(), key=lambda p: (p.order, p.key))
+    """The platform's panels and those every registered mechanism declares, in order."""
+    from coordination.workflow import mechanisms
+
+    found = dict(_panels)
+    for declaration in mechanisms.registered():
+        found.update((panel.key, panel) for panel in declaration.briefing)
+    return sorted(found.values(), key=lambda p: (p.order, p.key))

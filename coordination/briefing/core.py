@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordination.briefing import BriefingScope, Panel, register
-from coordination.models import MeasureNotice, Mechanism, Organisation, Participant, Region
+from coordination.models import Mechanism, Organisation, Participant, Region
 from coordination.my_work import open_states
+from coordination.workflow import mechanisms
 from coordination.workflow.deadlines import case_models
 
 PROVINCIAL = ("310000", "320000", "330000", "340000")
@@ -30,14 +31,14 @@ ACK_WINDOW = timedelta(days=30)
 def scope_filter(model, scope: BriefingScope) -> Q:
     """Cases a region of the scope takes part in (everything, for all four).
 
-    By the model's `participant_region_fields` when it has them (the regions taking part, kept
+    By the declaration's `region_fields` when it has them (the regions taking part, kept
     on the row); else by its participants, with the organisations' ids spelled out: joining
     organisations inside the search made PostgreSQL hash every participant row of the content
     type (bench/briefing.py).
     """
     if set(PROVINCIAL) <= set(scope.region_codes):
         return Q()
-    region_fields = getattr(model, "participant_region_fields", ())
+    region_fields = mechanisms.for_model(model).region_fields
     if region_fields:
         return reduce(or_, (Q(**{f"{name}_id__in": scope.region_codes}) for name in region_fields))
     organisations = list(Organisation.objects.filter(region_id__in=scope.region_codes).values_list("pk", flat=True))
@@ -64,7 +65,7 @@ def _mechanism_names() -> dict[str, str]:
 
 
 def _mechanism_codes(model) -> list[str]:
-    return sorted(getattr(model, "reference_codes", None) or [model.mechanism_code])
+    return sorted(mechanisms.for_model(model).all_codes())
 
 
 def _bar_chart(categories: list[str], series: dict[str, list], *, stack: bool = False) -> dict:
@@ -122,128 +123,6 @@ def cases_figures(scope: BriefingScope) -> dict:
     }
 
 
-# --- acknowledgement of measure notices: issuing region × addressee region --------------------
-
-
-def acknowledgement_figures(scope: BriefingScope) -> dict:
-    """For notices issued in the last 30 days: the share of addressee receipts acknowledged and
-    the median minutes from issue to acknowledgement, per issuing × addressee region."""
-    since = scope.now - ACK_WINDOW
-    notices = MeasureNotice.objects.filter(pk=OuterRef("object_id")).order_by()  # one row: no sort
-    receipts = (
-        Participant.objects.filter(
-            content_type=ContentType.objects.get_for_model(MeasureNotice),
-            role=Participant.Role.ADDRESSEE,
-            joined_at__gte=since,
-        )
-        .annotate(
-            issuer_region=Subquery(notices.values("originator__region_id")[:1]),
-            issued_at=Subquery(notices.values("created_at")[:1]),
-            notice_state=Subquery(notices.values("state")[:1]),
-        )
-        .exclude(notice_state=MeasureNotice.State.WITHDRAWN)
-        .values_list("issuer_region", "organisation__region_id", "acknowledged_at", "issued_at")
-    )
-    in_scope = set(scope.region_codes)
-    cells: dict[tuple[str, str], dict] = {}
-    for issuer, addressee, acknowledged_at, issued_at in receipts.iterator(chunk_size=5000):
-        issuer, addressee = issuer or OFFICE, addressee or OFFICE
-        if issuer not in in_scope and addressee not in in_scope:
-            continue
-        cell = cells.setdefault((issuer, addressee), {"receipts": 0, "minutes": []})
-        cell["receipts"] += 1
-        if acknowledged_at is not None:
-            cell["minutes"].append(max(0.0, (acknowledged_at - issued_at).total_seconds() / 60))
-    labels = region_labels()
-    keys = [code for code in (*PROVINCIAL, OFFICE) if any(code in pair for pair in cells)] or list(PROVINCIAL)
-    rows, heat = [], []
-    for i, issuer in enumerate(keys):
-        for j, addressee in enumerate(keys):
-            cell = cells.get((issuer, addressee))
-            if not cell:
-                continue
-            acknowledged = len(cell["minutes"])
-            rate = round(100 * acknowledged / cell["receipts"], 1)
-            median = round(statistics.median(cell["minutes"])) if cell["minutes"] else None
-            rows.append([labels[issuer], labels[addressee], cell["receipts"], acknowledged, rate, median])
-            heat.append([j, i, rate])
-    return {
-        "columns": [
-            _("Issuing region"),
-            _("Addressee region"),
-            _("Receipts"),
-            _("Acknowledged"),
-            _("Acknowledged (%)"),
-            _("Median minutes to acknowledge"),
-        ],
-        "rows": rows,
-        "window_days": ACK_WINDOW.days,
-        "chart": {
-            "tooltip": {"position": "top"},
-            "grid": {"left": 8, "right": 8, "bottom": 56, "top": 8, "containLabel": True},
-            "xAxis": {"type": "category", "data": [labels[k] for k in keys], "axisLabel": {"interval": 0}},
-            "yAxis": {"type": "category", "data": [labels[k] for k in keys], "axisLabel": {"interval": 0}},
-            "visualMap": {
-                "min": 0,
-                "max": 100,
-                "calculable": False,
-                "orient": "horizontal",
-                "left": "center",
-                "bottom": 0,
-                "inRange": {"color": ["#f6d5d7", "#1a7f37"]},
-            },
-            "series": [
-                {"name": _("Acknowledged (%)"), "type": "heatmap", "data": heat, "label": {"show": True}},
-            ],
-        },
-    }
-
-
-# --- measures in force today ----------------------------------------------------------------------
-
-
-def measures_in_force_figures(scope: BriefingScope) -> dict:
-    today = timezone.localtime(scope.now).date()
-    counts = (
-        MeasureNotice.objects.filter(scope_filter(MeasureNotice, scope))
-        .filter(Q(effective_from__lte=today) & (Q(effective_until__isnull=True) | Q(effective_until__gte=today)))
-        .exclude(state=MeasureNotice.State.WITHDRAWN)
-        .order_by()
-        .values("originator__region_id", "category")
-        .annotate(n=Count("pk"))
-    )
-    labels = region_labels()
-    categories = dict(MeasureNotice.Category.choices)
-    table: dict[str, dict[str, int]] = {}
-    for row in counts:
-        region = row["originator__region_id"] or OFFICE
-        table.setdefault(row["category"], {})[region] = row["n"]
-    has_office = any(OFFICE in by_region for by_region in table.values())
-    regions = [*PROVINCIAL, OFFICE] if has_office else list(PROVINCIAL)
-    rows = [
-        [
-            str(categories.get(category, category)),
-            *[by_region.get(code, 0) for code in regions],
-            sum(by_region.values()),
-        ]
-        for category, by_region in sorted(table.items())
-    ]
-    return {
-        "columns": [_("Category"), *[labels[code] for code in regions], _("Total")],
-        "rows": rows,
-        "date": today.isoformat(),
-        "total": sum(row[-1] for row in rows),
-        "chart": _bar_chart(
-            [labels[code] for code in regions],
-            {
-                str(categories.get(category, category)): [by_region.get(code, 0) for code in regions]
-                for category, by_region in sorted(table.items())
-            },
-            stack=True,
-        ),
-    }
-
-
 # --- escalations waiting for a leader -------------------------------------------------------------
 
 
@@ -283,24 +162,6 @@ register(
         title=gettext_lazy("Cases by mechanism"),
         order=10,
         compute=cases_figures,
-        template="briefing/panels/table_chart.html",
-    )
-)
-register(
-    Panel(
-        key="acknowledgements",
-        title=gettext_lazy("Acknowledgement of measure notices"),
-        order=20,
-        compute=acknowledgement_figures,
-        template="briefing/panels/table_chart.html",
-    )
-)
-register(
-    Panel(
-        key="measures_in_force",
-        title=gettext_lazy("Measures in force today"),
-        order=30,
-        compute=measures_in_force_figures,
         template="briefing/panels/table_chart.html",
     )
 )

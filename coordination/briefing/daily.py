@@ -21,7 +21,7 @@ from coordination import documents
 from coordination.briefing import BriefingScope
 from coordination.briefing.core import PROVINCIAL, region_labels, scope_filter
 from coordination.briefing.service import briefing_compute
-from coordination.models import MeasureNotice, Mechanism, Organisation
+from coordination.models import Mechanism, Organisation
 from coordination.my_work import open_states
 from coordination.workflow.deadlines import case_models
 
@@ -75,16 +75,21 @@ def yesterday_figures(scope: BriefingScope) -> dict:
             figures[0] += row["new"]
             figures[1] += row["overdue"]
     labels = region_labels()
-    measures = (
-        MeasureNotice.objects.filter(scope_filter(MeasureNotice, scope), created_at__gte=start, created_at__lt=end)
-        .order_by()
-        .values("originator__region_id")
-        .annotate(n=Count("pk"))
-    )
+    by_region: dict[str, int] = {}
+    for model in case_models():
+        rows = (
+            model.objects.filter(scope_filter(model, scope), created_at__gte=start, created_at__lt=end)
+            .order_by()
+            .values("originator__region_id")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            region = row["originator__region_id"] or "office"
+            by_region[region] = by_region.get(region, 0) + row["n"]
     return {
         "day": start.date(),
         "mechanisms": [[code, names.get(code, code), *counts[code]] for code in names if code in counts],
-        "measures": [[labels.get(row["originator__region_id"] or "office", ""), row["n"]] for row in measures],
+        "by_region": [[labels.get(region, ""), n] for region, n in sorted(by_region.items())],
     }
 
 

@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.briefing import BriefingScope
+from coordination.briefing import BriefingScope, panels
 from coordination.briefing.core import region_labels
 from coordination.briefing.service import briefing_scope_for, scope_for_leader
 from coordination.briefing.snapshots import BriefingFigures, briefing_read
@@ -34,10 +34,11 @@ def headline(computed: list[dict]) -> list[dict]:
     if "escalations" in by_key:
         total = by_key["escalations"]["total"]
         items.append({"key": "escalations", "label": _("Escalations waiting"), "value": total, "alert": total > 0})
-    if "measures_in_force" in by_key:
-        items.append(
-            {"key": "measures_in_force", "label": _("Measures in force"), "value": by_key["measures_in_force"]["total"]}
-        )
+    declared = {panel.key: panel for panel in panels()}
+    for key, data in by_key.items():
+        panel = declared.get(key)
+        if panel is not None and panel.headline is not None and key not in ("cases", "escalations"):
+            items.append(panel.headline(data))
     return items
 
 

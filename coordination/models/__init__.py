@@ -6,6 +6,7 @@ from coordination.models.briefing import BriefingSnapshot
 from coordination.models.cases import Case, ReferenceSequence
 from coordination.models.catalogue import Mechanism
 from coordination.models.idempotency import IdempotencyRecord
+from coordination.models.items import CaseItem, Receipt
 from coordination.models.organisations import Membership, Organisation
 from coordination.models.outbox import OutboxEvent
 from coordination.models.participants import Participant
@@ -16,40 +17,20 @@ __all__ = [
     "AuditEntry",
     "BriefingSnapshot",
     "Case",
+    "CaseItem",
     "IdempotencyRecord",
     "Mechanism",
     "Membership",
     "Organisation",
     "OutboxEvent",
     "Participant",
+    "Receipt",
     "ReferenceSequence",
     "Region",
 ]
 
-# Mechanisms (after the engine's models, on which they build).
-from coordination.models.assignment_sheets import AssignmentSheet, AssignmentSheetGroupObjectPermission
-from coordination.models.insurance import (
-    CalendarDay,
-    Diagnosis,
-    FilingAccess,
-    FilingAttachment,
-    InsuranceFiling,
-    InsuranceFilingGroupObjectPermission,
-)
-from coordination.models.measure_notices import MeasureNotice, MeasureNoticeGroupObjectPermission
+# Platform services' models (they live beside their code).
+from coordination.calendar.models import CalendarDay  # noqa: E402
+from coordination.pii.models import PersonalDataAccess  # noqa: E402
 
-__all__ += [
-    "AssignmentSheet",
-    "AssignmentSheetGroupObjectPermission",
-    "MeasureNotice",
-    "MeasureNoticeGroupObjectPermission",
-]
-
-__all__ += [
-    "CalendarDay",
-    "Diagnosis",
-    "FilingAccess",
-    "FilingAttachment",
-    "InsuranceFiling",
-    "InsuranceFilingGroupObjectPermission",
-]
+__all__ += ["CalendarDay", "PersonalDataAccess"]

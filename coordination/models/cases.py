@@ -54,17 +54,12 @@ class ReferenceSequence(models.Model):
 
 
 class Case(FSMModelMixin, models.Model):
-    # Set by each mechanism model (configuration):
-    mechanism_code: str = ""  # its catalogue entry, e.g. "M3"
-    reference_code: str = ""  # the kind in its reference number, e.g. "ASG"
+    # Set by each pattern: its catalogue pattern (coordination.models.catalogue.Pattern).
+    pattern: str = ""
     # state → the participant roles responsible for moving it on before its deadline
     timed_states: dict[str, tuple[str, ...]] = {}
-    # Visibility (coordination/workflow/access.py `visibility_filter`): whether the Office and
-    # regional leaders see the mechanism's cases by rule, and which participant roles open a
-    # case (None: every role). Insurance filings narrow both: personal data stays between
-    # the filing hospital and the insuring centre.
-    visible_to_rule_viewers: bool = True
-    visible_participant_roles: tuple[str, ...] | None = None
+    # The mechanism's declaration (coordination/workflow/mechanisms.py), set when it registers.
+    declaration = None
 
     reference = models.CharField(_("reference number"), max_length=32, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
@@ -111,8 +106,14 @@ class Case(FSMModelMixin, models.Model):
             setattr(self, name, value)
 
     @classmethod
-    def reference_code_for(cls, mechanism_code: str) -> str:
-        return cls.reference_code
+    def items_on_creation(cls, cases_and_participants) -> list:
+        """Unsaved items a pattern gives every new case, from (case, [(organisation, role)])
+        pairs (notices: a receipt per addressee); inserted with the cases."""
+        return []
+
+    def on_open(self, user, *, read: bool) -> None:
+        """What opening the case does in its pattern (coordination/workflow/opening.py);
+        `read` when a person reads it (a page) rather than a system fetching it."""
 
     def responsible_participants(self):
         """The participants who must move the case on before its deadline."""
@@ -133,15 +134,25 @@ class Case(FSMModelMixin, models.Model):
     def effective_time_limit(self):
         return self.time_limit or self.mechanism.default_deadline
 
-    def deadline_on_entering(self, state: str, now):
-        """When a case entering `state` falls due (None: no deadline there). A mechanism may
-        override this, e.g. to count working days."""
+    def deadline_on_entering(self, state: str, now, *, working_day=None):
+        """When a case entering `state` falls due (None: no deadline there): a per-case time
+        limit, else the catalogue's — on the clock, or the same working day when the catalogue's
+        basis says so (coordination/calendar). A mechanism may override this."""
         if state not in self.timed_states:
             return None
+        if self.time_limit is None and self.mechanism.deadline_basis == Mechanism.DeadlineBasis.WORKING_DAY:
+            from coordination.calendar.working_days import same_working_day_deadline
+
+            return (working_day or same_working_day_deadline)(now)
         return now + self.effective_time_limit
 
     @classmethod
     def deadlines_on_entering(cls, cases, state: str, now) -> list:
         """`deadline_on_entering` of many cases entering `state` at the same moment (bulk
-        creation). A mechanism whose deadlines read the database overrides it to read once."""
-        return [case.deadline_on_entering(state, now) for case in cases]
+        creation): the working-day calendar is read once for all of them."""
+        import functools
+
+        from coordination.calendar.working_days import same_working_day_deadline
+
+        working_day = functools.cache(same_working_day_deadline)
+        return [case.deadline_on_entering(state, now, working_day=working_day) for case in cases]

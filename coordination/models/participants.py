@@ -16,18 +16,8 @@ class Role(models.TextChoices):
     OBSERVER = "observer", _("Observer")
 
 
-class ReceiptState(models.TextChoices):
-    """An addressee's receipt of a notice (pattern: notice with receipts)."""
-
-    RECEIVED = "received", _("Received")
-    READ = "read", _("Read")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    OBJECTED = "objected", _("Objected")
-
-
 class Participant(models.Model):
     Role = Role
-    ReceiptState = ReceiptState
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()
@@ -37,11 +27,6 @@ class Participant(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
-    # Receipts, for addressees of a notice:
-    receipt_state = models.CharField(_("receipt"), max_length=16, choices=ReceiptState.choices, blank=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    objection = models.TextField(_("objection"), blank=True)
 
     class Meta:
         verbose_name = _("participant")

@@ -143,20 +143,24 @@ def visibility_filter(user, model) -> Q:
     - a regional leading group's leader sees every case its region takes part in;
     - anybody else sees nothing.
 
-    A model may narrow them (`Case.visible_to_rule_viewers`, `Case.visible_participant_roles`):
-    then the Office and leaders see only what they participate in, in one of those roles.
+    A mechanism may narrow them (its declaration's `visible_to_rule_viewers` and
+    `visible_participant_roles`): then the Office and leaders see only what they participate
+    in, in one of those roles.
     """
+    from coordination.workflow import mechanisms
+
     membership = membership_of(user)
     if membership is None:
         return Q(pk__in=[])
-    by_rule = model.visible_to_rule_viewers
+    declaration = mechanisms.for_model(model)
+    by_rule = declaration.visible_to_rule_viewers
     if by_rule and _is_office(membership):
         return Q()
     participants = Participant.objects.filter(
         content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk")
     )
-    if model.visible_participant_roles is not None:
-        participants = participants.filter(role__in=model.visible_participant_roles)
+    if declaration.visible_participant_roles is not None:
+        participants = participants.filter(role__in=declaration.visible_participant_roles)
     if by_rule and _is_regional_leader(membership):
         return Q(Exists(participants.filter(organisation__region_id=membership.organisation.region_id)))
     return Q(Exists(participants.filter(organisation_id=membership.organisation_id)))

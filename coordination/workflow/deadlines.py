@@ -20,9 +20,10 @@ from coordination.workflow.engine import (
 
 
 def case_models() -> list[type[Case]]:
-    from django.apps import apps
+    """Every registered mechanism's case model (coordination/workflow/mechanisms.py)."""
+    from coordination.workflow import mechanisms
 
-    return [m for m in apps.get_models() if issubclass(m, Case)]
+    return mechanisms.models()
 
 
 def responsible_organisations(case) -> list[Organisation]:
@@ -115,7 +116,7 @@ def deadlines_check(now=None) -> dict[str, int]:
 
 def notices_expire(today=None) -> int:
     """Close the issued notices whose validity ended before `today` (system transition)."""
-    from coordination.workflow.engine import apply_transition
+    from coordination.workflow.engine import system_transition_fire
     from coordination.workflow.patterns import NoticeCase
 
     today = today or timezone.localdate()
@@ -128,7 +129,6 @@ def notices_expire(today=None) -> int:
             with transaction.atomic():
                 case = model.objects.select_for_update().filter(pk=pk, **ended).first()
                 if case is not None:
-                    ctx = TransitionContext(by=None, organisation=None)
-                    apply_transition(case, case.expire, "expire", ctx, payload={})
+                    system_transition_fire(case, "expire")
                     expired += 1
     return expired

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from coordination import events
-from coordination.errors import APIError, Conflict, PreconditionFailed
+from coordination.errors import Conflict, DomainError, Invalid, PreconditionFailed
 from coordination.models import AuditEntry, Mechanism, Organisation, OutboxEvent, Participant, ReferenceSequence
+from coordination.workflow import mechanisms
 from coordination.models.audit import GENESIS, canonical_json, sha256
 from coordination.workflow.access import (
     case_for_user,
@@ -28,6 +29,7 @@ from coordination.workflow.access import (
     sync_group_permissions,
 )
 from coordination.workflow.bulk import instances_insert, rows_insert
+from coordination.workflow.transitions import declared_transitions, transition_info, transition_spec
 
 log = logging.getLogger(__name__)
 OFFICE_REFERENCE_ABBR = "YRD"
@@ -44,22 +46,11 @@ class TransitionContext:
     now: datetime = field(default_factory=timezone.now)
     # What the transition wants kept in its audit entry beyond the request (e.g. a diff).
     record: dict = field(default_factory=dict)
+    # The item an item transition acts on (an addressee's receipt), locked.
+    item: object = None
 
 
-# --- transitions as declared on the models -----------------------------------------------------
-
-
-def declared_transitions(model) -> dict:
-    """name → the fsm metadata of every transition declared on the model."""
-    state_field = model._meta.get_field("state")
-    return {name: method._django_fsm for name, method in state_field.transitions[model].items()}
-
-
-def transition_info(model, name: str):
-    """One Transition object of the named transition (any source: they share permission,
-    payload and label), or None if the model declares no such transition."""
-    meta = declared_transitions(model).get(name)
-    return next(iter(meta.transitions.values())) if meta else None
+# --- transitions as declared on the patterns -----------------------------------------------------
 
 
 def allowed_transitions(case, user) -> list[str]:
@@ -67,7 +58,7 @@ def allowed_transitions(case, user) -> list[str]:
     names = []
     for name, meta in declared_transitions(type(case)).items():
         info = meta.get_transition(case.state)
-        if info is None or info.custom.get("system"):
+        if info is None or info.custom["spec"].system:
             continue
         if meta.conditions_met(case, case.state) and info.has_perm(case, user) and not guard_refusal(info, case, user):
             names.append(name)
@@ -75,16 +66,16 @@ def allowed_transitions(case, user) -> list[str]:
 
 
 def guard_refusal(info, case, user) -> str | None:
-    """A transition may declare `custom={"guard": f}`: f(case, user) returns why this user
-    cannot fire it now (e.g. their organisation already acknowledged), or None. It answers
-    409, like a state that does not allow the transition."""
-    guard = info.custom.get("guard")
+    """A transition's guard (case, user) says why this user cannot fire it now (e.g. their
+    organisation already acknowledged), or None. It answers 409, like a state that does not
+    allow the transition."""
+    guard = info.custom["spec"].guard
     return guard(case, user) if guard else None
 
 
 def payload_serializer_for(model, name: str):
-    info = transition_info(model, name)
-    return getattr(model, "transition_payloads", {}).get(name) or info.custom.get("payload")
+    """The mechanism's payload for the transition, else the pattern's."""
+    return mechanisms.for_model(model).payload_for(name)
 
 
 # --- audit and outbox -------------------------------------------------------------------------
@@ -165,6 +156,7 @@ def enqueue_delivery(event_ids: list[int]) -> None:
 def case_event_payload(case, **extra) -> dict:
     return {
         "model": case._meta.label_lower,
+        "resource": mechanisms.for_model(case).resource,
         "id": case.pk,
         "reference": case.reference,
         "title": case.title,
@@ -213,15 +205,15 @@ def participants_join_many(model, joins: Sequence[tuple[object, Sequence[tuple[O
                 organisation.pk,
                 role,
                 now,
-                Participant.ReceiptState.RECEIVED if role == Participant.Role.ADDRESSEE else "",
             )
             for organisation, role in memberships
         ]
         grants.append((case, [(organisation.group_id, role) for organisation, role in memberships]))
-    rows_insert(
-        Participant, ("content_type_id", "object_id", "organisation_id", "role", "joined_at", "receipt_state"), rows
-    )
+    rows_insert(Participant, ("content_type_id", "object_id", "organisation_id", "role", "joined_at"), rows)
     grant_role_permissions_many(model, grants)
+    items = model.items_on_creation([(case, list(dict.fromkeys(memberships))) for case, memberships in joins])
+    if items:
+        instances_insert(items)
 
 
 def participant_remove(case, *, organisation: Organisation, role: str) -> None:
@@ -305,7 +297,8 @@ def cases_create_many(model, new_cases: Sequence[NewCase], *, by, mechanism_code
 def _cases_create(model, new_cases: Sequence[NewCase], *, by, mechanism_code: str | None, bulk: bool) -> list:
     if not new_cases:
         return []
-    mechanism_code = mechanism_code or model.mechanism_code
+    declaration = mechanisms.for_model(model)
+    mechanism_code = mechanism_code or declaration.code
     membership = membership_of(by)
     if membership is None:
         raise PermissionDenied
@@ -315,7 +308,7 @@ def _cases_create(model, new_cases: Sequence[NewCase], *, by, mechanism_code: st
         mechanism = Mechanism.objects.get(code=mechanism_code)
         references = ReferenceSequence.allocate(
             region_abbr=originator.region.abbr if originator.region_id else OFFICE_REFERENCE_ABBR,
-            code=model.reference_code_for(mechanism_code),
+            code=declaration.reference_code_for(mechanism_code),
             year=timezone.localdate(now).year,
             count=len(new_cases),
         )
@@ -356,18 +349,28 @@ def _cases_create(model, new_cases: Sequence[NewCase], *, by, mechanism_code: st
 def transition_fire(model, pk, name: str, *, by, data=None, comment: str = "", expected_version=None):
     """Fire the named transition as `by`. Errors, in the order they are checked:
     404 invisible case or unknown transition, 403 not allowed to fire it, 412 stale version,
-    409 not allowed from the current state, 400 malformed payload."""
+    409 not allowed from the current state, 400 malformed payload.
+
+    An item transition (declared `item=`, e.g. an addressee's acknowledgement) acts on the
+    user's item of the case and compares `expected_version` with that item's version, not the
+    case's: two addressees acknowledging at once both succeed. The case row is locked either
+    way, so the case's audit chain stays one line."""
+    spec = transition_spec(model, name)
+    if spec is None or spec.system:
+        raise DomainError("unknown_transition", _("This kind of case has no transition of that name."), 404)
     info = transition_info(model, name)
-    if info is None or info.custom.get("system"):
-        raise APIError("unknown_transition", _("This kind of case has no transition of that name."), 404)
     with transaction.atomic():
         case = case_for_user(by, model, pk, lock=True)
         if not info.has_perm(case, by):
             raise PermissionDenied
-        if expected_version is not None and int(expected_version) != case.version:
+        item = _locked_item(spec, case, by)
+        current = item.version if item is not None else case.version
+        if expected_version is not None and _version(expected_version) != current:
             raise PreconditionFailed(
-                _("The case has changed since you loaded it; reload and try again."),
-                details={"current_version": case.version},
+                _("The case has changed since you loaded it; reload and try again.")
+                if item is None
+                else _("Your organisation's answer has changed since you loaded it; reload and try again."),
+                details={"current_version": current, **({"item": item.pk} if item is not None else {})},
             )
         method = getattr(case, name)
         refusal = guard_refusal(info, case, by) if can_proceed(method) else None
@@ -378,13 +381,43 @@ def transition_fire(model, pk, name: str, *, by, data=None, comment: str = "", e
                 details={"state": case.state, "allowed_transitions": allowed_transitions(case, by)},
             )
         validated = validate_payload(model, name, data or {}, case=case)
-        ctx = TransitionContext(by=by, organisation=membership_of(by).organisation, data=validated, comment=comment)
-        return apply_transition(case, method, name, ctx, payload=data or {})
+        ctx = TransitionContext(
+            by=by, organisation=membership_of(by).organisation, data=validated, comment=comment, item=item
+        )
+        return _apply_transition(case, method, name, ctx, payload=data or {})
 
 
-def apply_transition(case, method, name: str, ctx: TransitionContext, *, payload: dict):
+def _version(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Invalid(_("The version must be a whole number."), code="invalid_version") from None
+
+
+def _locked_item(spec, case, user):
+    if spec.item is None:
+        return None
+    item = spec.item(case, user)
+    if item is None:
+        return None
+    return type(item).objects.select_for_update(of=("self",)).select_related("organisation").get(pk=item.pk)
+
+
+def system_transition_fire(case, name: str, *, by=None, organisation=None, comment: str = "", payload=None, now=None):
+    """Fire a system transition (deadlines, expiry, supersession) on a case the caller has
+    locked: no permission to check, nobody's payload to validate."""
+    spec = transition_spec(type(case), name)
+    if spec is None or not spec.system:
+        raise ValueError(f"{name} is not a system transition of {type(case).__name__}")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a system transition runs inside the transaction that locked its case")
+    ctx = TransitionContext(by=by, organisation=organisation, comment=comment, now=now or timezone.now())
+    return _apply_transition(case, getattr(case, name), name, ctx, payload=payload or {})
+
+
+def _apply_transition(case, method, name: str, ctx: TransitionContext, *, payload: dict):
     """Run the transition on a locked case and record it: state, version, deadline, audit,
-    outbox. Used by transition_fire and by the system (deadlines)."""
+    outbox. Reached only through transition_fire (people) and system_transition_fire."""
     from_state = case.state
     method(ctx)
     case.version += 1
@@ -392,15 +425,16 @@ def apply_transition(case, method, name: str, ctx: TransitionContext, *, payload
         set_deadline(case, case.state, ctx.now)
     case.save()
     case.__dict__.pop("_perm_cache", None)
-    audit_append(
-        case, ctx=ctx, transition=name, from_state=from_state, to_state=case.state, payload={**payload, **ctx.record}
-    )
+    record = {**payload, **ctx.record}
+    if ctx.item is not None:
+        record["item"] = ctx.item.pk
+    audit_append(case, ctx=ctx, transition=name, from_state=from_state, to_state=case.state, payload=record)
     outbox_emit(
         events.CASE_TRANSITIONED,
         case=case,
         payload=case_event_payload(
             case,
-            notify_roles=list(transition_info(type(case), name).custom.get("notify", ())),
+            notify_roles=list(transition_spec(type(case), name).notify),
             transition=name,
             from_state=from_state,
             actor=ctx.by.pk if ctx.by else None,
@@ -416,7 +450,8 @@ def validate_payload(model, name: str, data, *, case) -> dict:
     if serializer_class is None:
         return {}
     if not isinstance(data, dict):
-        raise APIError("invalid", _("The payload must be a JSON object."), 400)
+        raise Invalid(_("The payload must be a JSON object."))
     serializer = serializer_class(data=data, context={"case": case})
-    serializer.is_valid(raise_exception=True)
+    if not serializer.is_valid():
+        raise Invalid(_("Some fields are not valid."), details=serializer.errors)
     return dict(serializer.validated_data)

@@ -6,7 +6,7 @@ import subprocess
 
 from django.utils.translation import get_language
 
-from coordination.workflow.engine import declared_transitions
+from coordination.workflow.transitions import declared_transitions
 
 
 def _quote(text) -> str:
@@ -30,7 +30,7 @@ def transition_graph_dot(model, current: str | None = None) -> str:
     for name, meta in declared_transitions(model).items():
         for source, info in meta.transitions.items():
             targets = getattr(info.target, "allowed_states", None) or [info.target]
-            label = info.custom.get("label", name)
+            label = info.custom["spec"].label
             for target in targets:
                 if source in states and target in states:
                     lines.append(f"  {_quote(source)} -> {_quote(target)} [label={_quote(label)}];")

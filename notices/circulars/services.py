@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination import events
-from coordination.errors import APIError, Conflict
+from coordination.errors import DomainError, Conflict
 from coordination.models import Membership, Organisation
 from coordination.workflow.access import case_for_user, membership_of
 from coordination.workflow.engine import outbox_emit
@@ -51,8 +51,8 @@ def download_path(circular: Circular) -> str:
     return reverse("circular-pdf", args=[circular.pk])
 
 
-def _missing_glyphs_error(exc: MissingGlyphs) -> APIError:
-    return APIError(
+def _missing_glyphs_error(exc: MissingGlyphs) -> DomainError:
+    return DomainError(
         "missing_glyphs",
         _("Some characters cannot be printed with the installed fonts: %(characters)s")
         % {"characters": " ".join(exc.characters)},
@@ -90,7 +90,7 @@ def circular_draft_create(
     addressees = list(addressees)
     addressee_line = addressee_line.strip() or "、".join(org.name_zh for org in addressees)
     if not title.strip() or not body.strip() or not addressee_line:
-        raise APIError("invalid", _("A circular needs a title, addressees and a body."))
+        raise DomainError("invalid", _("A circular needs a title, addressees and a body."))
     today = timezone.localdate()
     with transaction.atomic():
         mark = issuing_body_for(issuer).mark

@@ -66,7 +66,7 @@ def test_the_leader_dashboard_draws_charts_and_shows_an_escalation_live(platform
     platform.shell(
         "from datetime import timedelta\n"
         "from django.utils import timezone\n"
-        "from coordination.models import MeasureNotice\n"
+        "from coordination.mechanisms.measure_notices.models import MeasureNotice\n"
         "from coordination.workflow.deadlines import deadlines_check\n"
         "past = timezone.now() - timedelta(hours=3)\n"
         "MeasureNotice.objects.filter(state='issued').update(due_at=past, escalate_at=past)\n"
@@ -81,7 +81,7 @@ def test_the_leader_dashboard_draws_charts_and_shows_an_escalation_live(platform
 
 
 def test_a_hospital_files_and_the_insuring_centre_approves_from_its_queue(platform, sign_in):
-    from coordination.insurance.idcard import with_check_character
+    from coordination.pii.idcard import with_check_character
 
     id_number = with_check_character("31010119750305123")  # a man born 1975-03-05, insured in Shanghai
     hospital = sign_in("wuxi-hospital")
@@ -143,7 +143,7 @@ def test_screenshots_of_the_main_pages(platform, sign_in, lang):
     leader.goto(f"{platform.url}/briefing/")
     expect(leader.locator("#panel-cases .chart svg").first).to_be_visible()
     screenshot(leader, f"briefing-{suffix}")
-    leader.goto(f"{platform.url}/insurance/calendar/")  # the Office keeps the working-day calendar
+    leader.goto(f"{platform.url}/calendar/")  # the Office keeps the working-day calendar
     expect(leader.locator("table").first).to_be_visible()
     screenshot(leader, f"calendar-{suffix}")
     centre = sign_in("sh-insurance", lang=lang)

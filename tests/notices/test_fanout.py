@@ -17,7 +17,7 @@ def test_a_new_sheet_notifies_the_addressee_but_not_its_author(demo, make_sheet)
     notice = Notice.objects.get(recipient__username="sh-liaison")
     assert notice.kind == "case_created" and notice.seq == 1
     assert notice.reference == sheet.reference
-    assert notice.link == f"/cases/coordination.assignmentsheet/{sheet.pk}/"
+    assert notice.link == f"/cases/assignment-sheets/{sheet.pk}/"
     assert notice.title_zh.startswith("新的省际协调事项交办单") and sheet.reference in notice.title_zh
     assert notice.title_en.startswith("New coordination assignment sheet")
 

@@ -37,14 +37,14 @@ def test_the_inbox_page_lists_notices_and_opening_one_marks_it_read(client, demo
     page = client.get("/inbox/").content.decode()
     assert sheet.reference in page and 'data-unread="1"' in page
     response = client.post("/inbox/1/open/")
-    assert response.status_code == 302 and response["Location"] == f"/cases/coordination.assignmentsheet/{sheet.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/cases/assignment-sheets/{sheet.pk}/"
     assert 'data-unread="0"' in client.get("/inbox/?unread=1").content.decode()
 
 
 def test_the_case_page_shows_actions_and_fires_them(client, demo, make_sheet):
     sheet = make_sheet()
     client.force_login(demo.user("sh-liaison"))
-    url = f"/cases/coordination.assignmentsheet/{sheet.pk}/"
+    url = f"/cases/assignment-sheets/{sheet.pk}/"
     page = client.get(url).content.decode()
     assert "受理" in page and "<svg" in page and sheet.reference in page
     response = client.post(f"{url}transitions/accept/", {"version": "1"})

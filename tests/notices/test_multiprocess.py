@@ -171,7 +171,7 @@ def test_notices_cross_processes_and_survive_a_redis_restart(platform):
             # 2. A notice written in the Celery worker (a deadline reminder) reaches it too.
             with psycopg.connect(admin_url(platform.db), autocommit=True) as conn:
                 conn.execute(
-                    "UPDATE coordination_assignmentsheet SET due_at = now() - interval '1 minute' WHERE id = %s",
+                    "UPDATE assignment_sheets_assignmentsheet SET due_at = now() - interval '1 minute' WHERE id = %s",
                     [created["id"]],
                 )
             # A Celery app of its own: the project's app caches its broker pool from earlier tests.

@@ -8,7 +8,7 @@ def make_notice(demo):
     """`make_notice(by="js-liaison", **fields)`: a major-measure notice to the default addressees."""
     from django.utils import timezone
 
-    from coordination.services.measure_notices import measure_notice_issue
+    from coordination.mechanisms.measure_notices.services import measure_notice_issue
 
     def make(by="js-liaison", **fields):
         fields.setdefault("mechanism", "M3")

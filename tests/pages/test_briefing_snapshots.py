@@ -22,9 +22,9 @@ from coordination.models import BriefingSnapshot
 
 API = "/api/v1/briefing/"
 CASE_TABLES = (
-    "coordination_assignmentsheet",
-    "coordination_measurenotice",
-    "coordination_insurancefiling",
+    "assignment_sheets_assignmentsheet",
+    "measure_notices_measurenotice",
+    "insurance_insurancefiling",
     "coordination_participant",
 )
 
@@ -63,7 +63,13 @@ def open_cases(body) -> int:
 
 
 def case_table_queries(queries) -> list[str]:
-    return [q["sql"] for q in queries if any(table in q["sql"] for table in CASE_TABLES)]
+    """Queries reading case tables, but for the header's one question of which mechanisms the
+    user has cases in (coordination/navigation.py: EXISTS ... FROM coordination_membership)."""
+    return [
+        q["sql"]
+        for q in queries
+        if any(table in q["sql"] for table in CASE_TABLES) and 'FROM "coordination_membership"' not in q["sql"]
+    ]
 
 
 def test_a_current_snapshot_is_served_without_reading_the_cases(leader, make_sheet):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from coordination.models import MeasureNotice
+from coordination.mechanisms.measure_notices.models import MeasureNotice
 
 
 def test_every_page_loads_the_vendored_htmx_and_keeps_the_notice_hooks(client, demo):
@@ -51,7 +51,7 @@ def test_the_notice_form_issues_a_notice_to_the_chosen_addressees(client, demo):
         },
     )
     notice = MeasureNotice.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/cases/coordination.measurenotice/{notice.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/cases/measure-notices/{notice.pk}/"
     assert list(notice.participants.filter(role="addressee").values_list("organisation__code", flat=True)) == [
         "sh-liaison"
     ]

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone, translation
 
-from coordination.models import AssignmentSheet, MeasureNotice
+from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
+from coordination.mechanisms.measure_notices.models import MeasureNotice
 from coordination.my_work import my_work, waiting_roles
 from tests.pages.conftest import fire
 

@@ -29,5 +29,5 @@ def test_the_search_page_links_each_hit_to_its_case(client, demo, make_sheet):
     sheet = make_sheet()
     client.force_login(demo.user("sh-liaison"))
     page = client.get("/search/", {"q": sheet.reference}).content.decode()
-    assert f"/cases/coordination.assignmentsheet/{sheet.pk}/" in page
+    assert f"/cases/assignment-sheets/{sheet.pk}/" in page
     assert 'aria-invalid="true"' in client.get("/search/", {"q": "a"}).content.decode()

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coordination.models import AssignmentSheet
+from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
 
 URL = "/api/v1/assignment-sheets/"
 

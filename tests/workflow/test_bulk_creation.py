@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection
 
 from coordination import events
-from coordination.models import AssignmentSheet, AuditEntry, OutboxEvent, Participant, ReferenceSequence
-from coordination.models.assignment_sheets import AssignmentSheetGroupObjectPermission as GroupPermission
+from coordination.models import AuditEntry, OutboxEvent, Participant, Receipt, ReferenceSequence
+from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
+from coordination.mechanisms.assignment_sheets.models import AssignmentSheetGroupObjectPermission as GroupPermission
 from coordination.models.audit import GENESIS
 from coordination.workflow.audit import audit_verify
 from coordination.workflow.bulk import rows_insert
@@ -56,9 +57,8 @@ def written_for(case) -> dict:
     event = OutboxEvent.objects.get(**rows)
     return {
         "case": (case.state, case.version, case.originator_id, case.created_by_id, case.due_at - case.created_at),
-        "participants": sorted(
-            Participant.objects.filter(**rows).values_list("organisation__code", "role", "receipt_state")
-        ),
+        "participants": sorted(Participant.objects.filter(**rows).values_list("organisation__code", "role")),
+        "receipts": sorted(Receipt.objects.filter(**rows).values_list("organisation__code", "state", "version")),
         "permissions": sorted(
             GroupPermission.objects.filter(content_object_id=case.pk).values_list("group__name", "permission__codename")
         ),
@@ -256,13 +256,7 @@ def test_without_postgresql_rows_go_through_bulk_create(office, monkeypatch):
     )
     monkeypatch.undo()
     row = Participant.objects.get(pk=ids[0])
-    assert (row.organisation_id, row.role, row.receipt_state, row.objection, row.read_at) == (
-        observer.pk,
-        "observer",
-        "",
-        "",
-        None,
-    )
+    assert (row.organisation_id, row.role) == (observer.pk, "observer") and row.joined_at is not None
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

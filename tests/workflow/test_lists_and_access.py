@@ -3,7 +3,7 @@ organisation see" agree."""
 
 import pytest
 
-from coordination.models import AssignmentSheet
+from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
 from coordination.workflow.access import visible_cases, visible_cases_by_guardian
 
 URL = "/api/v1/assignment-sheets/"

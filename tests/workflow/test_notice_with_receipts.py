@@ -7,7 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from coordination import events
-from coordination.models import AuditEntry, MeasureNotice, OutboxEvent
+from coordination.models import AuditEntry, OutboxEvent
+from coordination.mechanisms.measure_notices.models import MeasureNotice
 from coordination.workflow.deadlines import deadlines_check
 
 URL = "/api/v1/measure-notices/"
@@ -24,7 +25,7 @@ def notice_body(**extra):
 
 
 def receipts(body):
-    return {p["organisation"]["code"]: p["receipt_state"] for p in body["participants"] if p["role"] == "addressee"}
+    return {r["organisation"]["code"]: r["state"] for r in body["receipts"]}
 
 
 def fire(client, notice_id, name, **body):
@@ -53,16 +54,30 @@ def test_issuing_addresses_the_other_regions_and_the_office(issued):
     assert timedelta(minutes=119) < due - timezone.now() <= timedelta(hours=2)
 
 
-def test_opening_the_notice_marks_the_receipt_read_once(api_as, demo, issued):
+def test_reading_the_notice_marks_the_receipt_read_once(api_as, demo, issued):
     sh = api_as(demo.user("sh-liaison"))
-    body = sh.get(f"{URL}{issued['id']}/").json()
+    body = sh.post(f"{URL}{issued['id']}/read/").json()
     assert receipts(body)["sh-liaison"] == "read"
     assert body["version"] == issued["version"]
-    sh.get(f"{URL}{issued['id']}/")
+    sh.post(f"{URL}{issued['id']}/read/")
     assert AuditEntry.objects.filter(object_id=issued["id"], transition="read").count() == 1
     assert OutboxEvent.objects.filter(kind=events.RECEIPT_READ).count() == 1
-    # The issuer opening its own notice reads nobody's receipt.
-    api_as(demo.user("js-liaison")).get(f"{URL}{issued['id']}/")
+    # The issuer reading its own notice reads nobody's receipt.
+    api_as(demo.user("js-liaison")).post(f"{URL}{issued['id']}/read/")
+    assert AuditEntry.objects.filter(object_id=issued["id"], transition="read").count() == 1
+
+
+def test_an_integrating_systems_get_does_not_read_the_notice(api_as, demo, issued):
+    body = api_as(demo.user("sh-liaison")).get(f"{URL}{issued['id']}/").json()
+    assert receipts(body)["sh-liaison"] == "received"
+    assert not AuditEntry.objects.filter(object_id=issued["id"], transition="read").exists()
+    assert not OutboxEvent.objects.filter(kind=events.RECEIPT_READ).exists()
+
+
+def test_a_person_opening_the_notice_page_reads_it(client, demo, issued):
+    client.force_login(demo.user("sh-liaison"))
+    page = client.get(f"/cases/measure-notices/{issued['id']}/")
+    assert page.status_code == 200
     assert AuditEntry.objects.filter(object_id=issued["id"], transition="read").count() == 1
 
 
@@ -177,7 +192,7 @@ def test_an_addressees_answer_notifies_the_issuer_not_the_other_addressees(api_a
     fire(api_as(demo.user("sh-liaison")), issued["id"], "acknowledge")
     answered = Notice.objects.filter(kind="case_transitioned")
     assert set(answered.values_list("recipient__username", flat=True)) == {"js-liaison"}
-    api_as(demo.user("zj-liaison")).get(f"{URL}{issued['id']}/")
+    api_as(demo.user("zj-liaison")).post(f"{URL}{issued['id']}/read/")
     read = Notice.objects.filter(kind="receipt_read")
     assert set(read.values_list("recipient__username", flat=True)) == {"js-liaison"}
 
@@ -287,12 +302,12 @@ def test_an_amendment_tells_every_addressee(api_as, demo, issued):
 def test_addressees_find_the_circular_on_the_notice_and_outsiders_see_nothing(api_as, client, demo, issued):
     circulars = (
         api_as(demo.user("sh-liaison"))
-        .get("/api/v1/circulars/", {"case_model": "coordination.measurenotice", "case_id": issued["id"]})
+        .get("/api/v1/circulars/", {"case_model": "measure_notices.measurenotice", "case_id": issued["id"]})
         .json()
     )
     assert circulars["count"] == 1 and circulars["results"][0]["title"] == issued["title"]
     client.force_login(demo.user("sh-liaison"))
-    page = client.get(f"/cases/coordination.measurenotice/{issued['id']}/").content.decode()
+    page = client.get(f"/cases/measure-notices/{issued['id']}/").content.decode()
     assert "苏联防〔" in page
     only_sh = api_as(demo.user("js-liaison")).post(URL, notice_body(addressees=["sh-liaison"]), format="json").json()
     assert api_as(demo.user("zj-liaison")).get(f"{URL}{only_sh['id']}/").status_code == 404

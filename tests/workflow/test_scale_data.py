@@ -7,7 +7,10 @@ import os
 import pytest
 from django.core.management import call_command
 
-from coordination.models import AssignmentSheet, AuditEntry, InsuranceFiling, MeasureNotice
+from coordination.models import AuditEntry
+from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
+from coordination.mechanisms.insurance.models import InsuranceFiling
+from coordination.mechanisms.measure_notices.models import MeasureNotice
 
 pytestmark = [
     pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="COPY needs PostgreSQL"),

@@ -15,7 +15,7 @@ per hospital and one reviewer per insurance centre that has none), it appends:
 Each case gets its participants, guardian's direct-table rows (what `participant_add` grants)
 and an audit trail whose per-case hash chain is valid (`manage.py verify_audit`), hashed in
 Python with `AuditEntry.computed_hash`. ID and phone numbers are encrypted per row through
-`coordination.insurance.crypto` (AES-GCM, random nonces: the plaintexts are reproducible, the
+`coordination.pii.crypto` (AES-GCM, random nonces: the plaintexts are reproducible, the
 ciphertexts are not), with their keyed search hashes and masks.
 
 Rows are written with PostgreSQL COPY in batches (guardian rows by INSERT … SELECT from the
@@ -41,8 +41,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from coordination.insurance import crypto, idcard
-from coordination.insurance.calendar import same_working_day_deadline
+from coordination.pii import crypto, idcard
+from coordination.calendar.working_days import same_working_day_deadline
 from coordination.models import (
     AssignmentSheet,
     AuditEntry,
@@ -53,7 +53,7 @@ from coordination.models import (
     Region,
 )
 from coordination.models.audit import GENESIS, canonical_json, sha256
-from coordination.models.measure_notices import CATEGORIES_BY_MECHANISM
+from coordination.mechanisms.measure_notices.models import CATEGORIES_BY_MECHANISM
 from coordination.workflow.access import ROLE_PERMISSIONS, codename
 from coordination.workflow.engine import escalation_grace
 

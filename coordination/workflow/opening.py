@@ -1,0 +1,25 @@
+"""What opening a case does, for the API and the pages alike (`case_open`).
+
+Opening is explicit, never a side effect the caller did not ask for: the pattern's part (an
+addressee's read receipt) happens only when a person reads the case — a page's render, or the
+API's `POST {resource}/{id}/read/` — never on an integrating system's `GET`; the mechanism's
+part (the personal-data access log of a filing) happens on every opening, through whatever door.
+"""
+
+from coordination.workflow import mechanisms
+from coordination.workflow.access import case_for_user
+
+
+def case_open(user, model, pk, *, read: bool, channel: str):
+    """The case, if the user may see it (else 404), opened: `read` says a person reads it,
+    `channel` ("page" or "api") is recorded by mechanisms that log openings."""
+    case = case_for_user(user, model, pk)
+    declaration = mechanisms.for_model(model)
+    if declaration.on_open is not None:
+        declaration.on_open(case, user, channel)
+    version_before = case.version
+    case.on_open(user, read=read)
+    if read:
+        # A read receipt changes the case's items (not its version); read it again to show them.
+        case = case_for_user(user, model, pk) if case.version == version_before else case
+    return case
