@@ -47,21 +47,34 @@ def declaration_for(resource: str):
     return declaration
 
 
-def creator_required(resource: str):
-    """A page that creates a case of the mechanism: for signed-in users its declaration's
-    `may_create` allows (403 for the others)."""
-
+def _page_rule(resource: str, rule_of):
     def decorate(view):
         @login_required
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not declaration_for(resource).may_create.allows(request.user):
+            if not rule_of(declaration_for(resource)).allows(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorate
+
+
+def creator_required(resource: str):
+    """A page that creates a case of the mechanism: for signed-in users its declaration's
+    `may_create` allows (403 for the others)."""
+    return _page_rule(resource, lambda declaration: declaration.may_create)
+
+
+def link_required(resource: str, url_name: str):
+    """A page the mechanism declares in its `links`: for those the link's `who` allows (403
+    for the others), the same rule that shows the link in the navigation."""
+
+    def rule_of(declaration):
+        return next(link.who for link in declaration.links if link.url_name == url_name)
+
+    return _page_rule(resource, rule_of)
 
 
 def own_fields(case) -> list[tuple[str, object]]:

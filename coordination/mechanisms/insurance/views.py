@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.exceptions import APIException, ValidationError
 
+from coordination.case_pages import creator_required, link_required
+from coordination.errors import DomainError
 from coordination.mechanisms.insurance.api import InsuranceFilingCreateSerializer
 from coordination.mechanisms.insurance.selectors import filings_of_my_hospital, review_queue
 from coordination.models import Organisation, Region
@@ -29,15 +31,8 @@ CASE_LABEL = "insurance-filings"  # the case page: /cases/insurance-filings/<id>
 DEFAULT_VALIDITY = timedelta(days=90)
 
 
-def _is_centre(user) -> bool:
-    membership = membership_of(user)
-    return membership is not None and membership.organisation.kind == Organisation.Kind.INSURANCE_CENTRE
-
-
-@login_required
+@creator_required(CASE_LABEL)
 def filing_new(request):
-    if not services.can_file(request.user):
-        raise PermissionDenied
     errors, values, duplicate = {}, {}, None
     if request.method == "POST":
         values = {name: request.POST.get(name, "").strip() for name in InsuranceFilingCreateSerializer().fields}
@@ -78,11 +73,9 @@ def filing_new(request):
     )
 
 
-@login_required
+@link_required(CASE_LABEL, "insurance-my-filings")
 @require_GET
 def my_filings(request):
-    if not services.can_file(request.user):
-        raise PermissionDenied
     queryset = filings_of_my_hospital(request.user).select_related("insuring_region")
     state = request.GET.get("state", "")
     if state:
@@ -95,11 +88,9 @@ def my_filings(request):
     )
 
 
-@login_required
+@link_required(CASE_LABEL, "insurance-queue")
 @require_GET
 def queue(request):
-    if not _is_centre(request.user):
-        raise PermissionDenied
     filters = {name: request.GET.get(name, "") for name in ("hospital", "city", "filing_type", "diagnosis")}
     queryset = review_queue(request.user, **filters).select_related("originator")
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
@@ -142,7 +133,7 @@ def queue_approve(request, pk: int):
             comment=request.POST.get("comment", ""),
             expected_version=request.POST.get("version") or None,
         )
-    except (APIException, PermissionDenied, Http404) as exc:
+    except (DomainError, APIException, PermissionDenied, Http404) as exc:
         messages.error(request, str(getattr(exc, "detail", "")) or _("The filing could not be approved."))
     else:
         messages.success(request, _("Approved %(reference)s.") % {"reference": filing.reference})
