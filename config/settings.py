@@ -356,7 +356,7 @@ CELERY_BEAT_SCHEDULE["refresh-briefings"] = {
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}
 # --- end of Circulars -------------------------------------------------------------------------
 
-# --- Insurance filings: cross-region medical-insurance filing (INS, coordination/insurance/) --
+# --- Personal data (coordination/pii/) ----------------------------------------------------------
 # ID and phone numbers are encrypted at rest (AES-GCM) and searched by a keyed HMAC; both keys
 # are derived from FIELD_ENCRYPTION_KEY. Like the secret key, the default is public: production
 # mode refuses it. Changing the key makes stored numbers unreadable: rotate by re-encrypting.
@@ -368,12 +368,16 @@ if not DEBUG and FIELD_ENCRYPTION_KEY == DEFAULT_FIELD_ENCRYPTION_KEY:
     )
 if len(FIELD_ENCRYPTION_KEY) < 32:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be at least 32 characters.")
+# --- Working days (coordination/calendar/) ------------------------------------------------------
+# "Same working day" deadlines (a mechanism whose catalogue row's basis is working_day): a case
+# received on a working day before the cut-off is due at the end of that day, otherwise at the
+# end of the next working day.
+WORKING_DAY_END = env.time("WORKING_DAY_END", "17:30")
+WORKING_DAY_CUTOFF = env.time("WORKING_DAY_CUTOFF", "15:00")
+# --- Insurance filings (INS, coordination/mechanisms/insurance/) --------------------------------
 # Attachments (referral letters, diagnosis certificates): PDF, JPEG or PNG, checked by content.
 INSURANCE_ATTACHMENT_MAX_BYTES = env.int("INSURANCE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
-# "Same working day": a filing received on a working day before the cut-off is due at the end
-# of that day, otherwise at the end of the next working day. Emergency filings: a clock limit.
-INSURANCE_WORKDAY_END = env.time("INSURANCE_WORKDAY_END", "17:30")
-INSURANCE_SAME_DAY_CUTOFF = env.time("INSURANCE_SAME_DAY_CUTOFF", "15:00")
+# Emergency filings are due within a clock limit instead of the same working day.
 INSURANCE_EMERGENCY_TIME_LIMIT = timedelta(minutes=env.int("INSURANCE_EMERGENCY_MINUTES", 120))
 INSURANCE_BATCH_MAX_ITEMS = 500
 # --- end of Insurance filings -----------------------------------------------------------------

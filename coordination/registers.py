@@ -1,9 +1,9 @@
 """Registers: one list per case model, filtered, paginated and exported (CSV, XLSX).
 
-Every case model has a register without an edit here — reference, title, mechanism,
-originating organisation, state, dates — and a mechanism may describe extra columns and
-filters (measure notices: category, effective dates, "in force on"; assignment sheets: the
-responsible organisation). Lists and exports read `visible_cases`, so a register shows exactly
+Every registered mechanism has a register without an edit here — reference, title, mechanism,
+originating organisation, state, dates — plus the columns its declaration adds (`columns`,
+`annotate_register`); a notice pattern's register counts acknowledgements, a model with
+effective dates filters "in force on" by its own `in_force` rule. Lists and exports read `visible_cases`, so a register shows exactly
 what its reader may see; columns carry no personal data (contact officers stay on the case page).
 """
 

@@ -67,3 +67,62 @@ def test_the_scan_finds_an_import_wherever_it_hides(source):
 )
 def test_the_scan_leaves_other_imports_alone(source):
     assert forbidden_imports(source) == []
+
+
+# --- no shared file names a mechanism (the registry is the only way in) -------------------------
+
+SHARED_PYTHON = [
+    path
+    for folder in ("coordination", "notices", "config")
+    for path in sorted((ROOT / folder).rglob("*.py"))
+    if "mechanisms" not in path.relative_to(ROOT).parts[1:2] and "migrations" not in path.parts
+    # INSTALLED_APPS names each mechanism's package: the one line a new mechanism adds.
+    and path != ROOT / "config" / "settings.py"
+]
+SHARED_TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
+
+
+def mechanism_words() -> list[str]:
+    """What would name a registered mechanism in code: its package, resource, model, app label,
+    URL names and templates folder."""
+    from coordination.workflow import mechanisms
+
+    words = []
+    for declaration in mechanisms.registered():
+        meta = declaration.model._meta
+        words += [
+            declaration.model.__module__.rsplit(".", 1)[0],
+            declaration.resource,
+            declaration.model.__name__,
+            f"{meta.app_label}.{meta.model_name}",
+            f"{meta.app_label}/",
+            declaration.api_basename() + "-",
+        ]
+    return words
+
+
+def test_no_shared_module_imports_a_mechanism_package():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in SHARED_PYTHON
+        for line, module in imported_modules(path.read_text(encoding="utf-8"))
+        if module.startswith(("coordination.mechanisms.", "tests.mechanisms."))
+    ]
+    assert offenders == []
+
+
+def test_no_shared_code_or_template_names_a_mechanism():
+    """Outside comments and docstrings: string literals of shared Python code, and template
+    text outside `{# #}` comments."""
+    words = mechanism_words()
+    offenders = []
+    for path in SHARED_PYTHON:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" not in node.value:
+                offenders += [f"{path.relative_to(ROOT)}:{node.lineno}: {w}" for w in words if w in node.value]
+    for path in SHARED_TEMPLATES:
+        import re
+
+        text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"))
+        offenders += [f"{path.relative_to(ROOT)}: {w}" for w in words if w in text]
+    assert offenders == []

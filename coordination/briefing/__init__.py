@@ -1,9 +1,10 @@
 """The leaders' briefing: a registry of panels each mechanism adds (shared/DESIGN.md §3).
 
-A mechanism registers its panel in its AppConfig.ready() (or its models module's app):
+A mechanism declares its panels in its declaration (coordination/workflow/mechanisms.py):
 
-    briefing.register(Panel(key="insurance", title=_("Insurance filings"), order=40,
-                            compute=insurance_figures, template="briefing/panels/insurance.html"))
+    briefing = (Panel(key="…", title=_("…"), order=40, compute=figures, template="…/panel.html"),)
+
+the platform's own panels (cases per mechanism, escalations) `register` here.
 
 `compute(scope)` returns aggregates only — never personal data — for the regions in
 `scope.region_codes`; the page, its JSON (`/api/v1/briefing/`) and the daily briefing PDF all

@@ -54,7 +54,7 @@ def daily_scopes(now: datetime) -> list[BriefingScope]:
 
 
 def yesterday_figures(scope: BriefingScope) -> dict:
-    """Per mechanism: cases created yesterday and overdue now; new measure notices by region."""
+    """Per mechanism: cases created yesterday and overdue now; yesterday's new cases by region."""
     today = timezone.localtime(scope.now).date()
     start = timezone.make_aware(datetime.combine(today - timedelta(days=1), time.min))
     end = start + timedelta(days=1)

@@ -39,11 +39,11 @@ def _clock(value) -> time:
 
 
 def same_working_day_deadline(received: datetime) -> datetime:
-    """End of the working day a filing is received on, when it arrives on a working day before
+    """End of the working day a case is received on, when it arrives on a working day before
     the cut-off; otherwise end of the next working day."""
     local = timezone.localtime(received, timezone.get_default_timezone())
     day = local.date()
-    if not (is_working_day(day) and local.time() < _clock(settings.INSURANCE_SAME_DAY_CUTOFF)):
+    if not (is_working_day(day) and local.time() < _clock(settings.WORKING_DAY_CUTOFF)):
         day = next_working_day(day)
-    end = datetime.combine(day, _clock(settings.INSURANCE_WORKDAY_END))
+    end = datetime.combine(day, _clock(settings.WORKING_DAY_END))
     return timezone.make_aware(end, timezone.get_default_timezone())

@@ -146,7 +146,7 @@ class CircularViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        """`?case_model=coordination.measurenotice&case_id=12`: the circulars of one case."""
+        """`?case_model=<app_label.model>&case_id=12`: the circulars of one case."""
         circulars = visible_circulars(self.request.user)
         case_model, case_id = self.request.query_params.get("case_model"), self.request.query_params.get("case_id")
         if case_model and case_id and case_id.isdigit() and case_model.count(".") == 1:
