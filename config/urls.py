@@ -6,8 +6,8 @@ from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination import case_pages, views
-from coordination.workflow import mechanisms
 from coordination.api.errors import api_404, api_500
+from coordination.workflow import mechanisms
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -6,9 +6,8 @@ mechanism's own fields and the audit trail. It refreshes itself when a notice ab
 arrives over the WebSocket.
 """
 
-from datetime import datetime, timedelta
-
 import functools
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,9 +25,8 @@ from coordination.documents import documents_for
 from coordination.errors import DomainError, Invalid, PreconditionFailed
 from coordination.models import AuditEntry, Case, Participant
 from coordination.pii.fields import EncryptedCharField
-from coordination.workflow import mechanisms
 from coordination.templatetags.coordination_tags import duration_label
-from coordination.workflow.access import case_for_user
+from coordination.workflow import mechanisms
 from coordination.workflow.engine import allowed_transitions, payload_serializer_for, transition_fire
 from coordination.workflow.graph import transition_graph_svg
 from coordination.workflow.opening import case_open

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import Case, Participant, Receipt
-from coordination.workflow.access import ROLE_PERMISSIONS, membership_of
 from coordination.workflow import mechanisms
+from coordination.workflow.access import ROLE_PERMISSIONS, membership_of
 from coordination.workflow.transitions import declared_transitions
 
 Role = Participant.Role

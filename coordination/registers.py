@@ -3,20 +3,20 @@
 Every registered mechanism has a register without an edit here — reference, title, mechanism,
 originating organisation, state, dates — plus the columns its declaration adds (`columns`,
 `annotate_register`); a notice pattern's register counts acknowledgements, a model with
-effective dates filters "in force on" by its own `in_force` rule. Lists and exports read `visible_cases`, so a register shows exactly
-what its reader may see; columns carry no personal data (contact officers stay on the case page).
+effective dates filters "in force on" by its own `in_force` rule. Lists and exports read
+`visible_cases`, so a register shows exactly what its reader may see; columns carry no
+personal data (contact officers stay on the case page).
 """
 
 import csv
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-
-from django.core.exceptions import FieldDoesNotExist
 from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -131,7 +131,9 @@ def notice_annotations(model):
     """How many addressees a notice has and how many acknowledged (one subquery each)."""
 
     def annotate(queryset):
-        receipts = Receipt.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk"))
+        receipts = Receipt.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk")
+        )
         return queryset.annotate(
             addressee_count=_count(receipts),
             acknowledged_count=_count(receipts.filter(state=Receipt.State.ACKNOWLEDGED)),

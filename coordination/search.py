@@ -7,8 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
 from coordination.models import Case, Participant, Region
-from coordination.workflow.access import visible_cases
 from coordination.workflow import mechanisms
+from coordination.workflow.access import visible_cases
 
 MIN_QUERY = 2
 LIMIT_PER_MODEL = 50

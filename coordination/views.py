@@ -1,21 +1,17 @@
 """Pages of the coordination app: "My work" (the landing page), registers, search and the health check."""
 
-from datetime import timedelta
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from coordination.health import health_report
 from coordination.models import Mechanism, Region
 from coordination.my_work import my_work
+from coordination.navigation import mechanisms_of
 from coordination.registers import (
     csv_response,
     display_value,
@@ -26,9 +22,7 @@ from coordination.registers import (
     registers_by_mechanism,
     xlsx_response,
 )
-from coordination.navigation import mechanisms_of
 from coordination.search import MIN_QUERY, search_cases
-from coordination.workflow.access import membership_of
 
 
 @login_required

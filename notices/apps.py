@@ -31,8 +31,8 @@ class NoticesConfig(AppConfig):
         from notices import signals
         from notices.briefing_bell import briefing_bell
         from notices.circulars.for_cases import circular_for_new_case, circulars_of_case
-        from notices.email import emails_for_event
         from notices.document_ready import notices_for_document_ready
+        from notices.email import emails_for_event
         from notices.services import notices_for_circular, notices_for_event, notices_for_events
         from notices.webhooks import webhooks_for_event
 

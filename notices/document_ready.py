@@ -19,9 +19,9 @@ def notices_for_document_ready(event) -> list[Notice]:
             title = _("%(document)s ready: %(reference)s %(title)s")
             document = p.get(f"document_{suffix}") or _("Document")
             document = document[:1].upper() + document[1:]
-            texts[f"title_{suffix}"] = (title % {"document": document, "reference": p["reference"], "title": p["title"]})[
-                :300
-            ]
+            texts[f"title_{suffix}"] = (
+                title % {"document": document, "reference": p["reference"], "title": p["title"]}
+            )[:300]
             texts[f"body_{suffix}"] = _("The document can be downloaded and printed now.")
     return notices_deliver(
         recipient_ids=event_audience(event),

@@ -75,7 +75,8 @@ SHARED_PYTHON = [
     path
     for folder in ("coordination", "notices", "config")
     for path in sorted((ROOT / folder).rglob("*.py"))
-    if "mechanisms" not in path.relative_to(ROOT).parts[1:2] and "migrations" not in path.parts
+    if "mechanisms" not in path.relative_to(ROOT).parts[1:2]
+    and "migrations" not in path.parts
     # INSTALLED_APPS names each mechanism's package: the one line a new mechanism adds.
     and path != ROOT / "config" / "settings.py"
 ]

@@ -27,7 +27,8 @@ def test_an_embedded_database_of_the_earlier_layout_is_kept_aside_and_made_afres
     assert run("migrate", "--noinput", "-v0", var_dir=tmp_path).returncode == 0
     with sqlite3.connect(tmp_path / "platform.sqlite3") as db:
         db.execute(
-            "INSERT INTO django_migrations (app, name, applied) VALUES ('coordination', '0003_workflow_engine', '2026-11-01')"
+            "INSERT INTO django_migrations (app, name, applied) VALUES (?, ?, ?)",
+            ("coordination", "0003_workflow_engine", "2026-11-01"),
         )
     prepared = run("prepare_database", var_dir=tmp_path)
     assert prepared.returncode == 0, prepared.stderr

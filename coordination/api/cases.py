@@ -235,6 +235,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         case = self.mechanism.create(by=request.user, **serializer.validated_data)
         return self._detail_response(case, status.HTTP_201_CREATED)
+
     @extend_schema(
         request=TransitionRequestSerializer,
         parameters=[

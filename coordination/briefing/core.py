@@ -6,13 +6,12 @@ the same shape: `columns` and `rows` (the table view, which is also what the PDF
 where a chart helps, `chart` (an ECharts option holding the same numbers).
 """
 
-import statistics
 from datetime import datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy

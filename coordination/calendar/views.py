@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coordination.models import CalendarDay
 from coordination.calendar import services
+from coordination.models import CalendarDay
 
 FIRST_YEAR, LAST_YEAR = 1950, 2200  # what the year switcher accepts; anything else shows this year
 # "Date" alone is a circular's date of issue (成文日期) in the catalogue; a calendar's is a plain date.

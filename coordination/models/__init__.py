@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 # Platform services' models (they live beside their code).
-from coordination.calendar.models import CalendarDay  # noqa: E402
-from coordination.pii.models import PersonalDataAccess  # noqa: E402
+from coordination.calendar.models import CalendarDay
+from coordination.pii.models import PersonalDataAccess
 
 __all__ += ["CalendarDay", "PersonalDataAccess"]

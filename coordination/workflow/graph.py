@@ -27,7 +27,7 @@ def transition_graph_dot(model, current: str | None = None) -> str:
         if value == current:
             attrs += ', fillcolor="#b3131b", fontcolor="#ffffff", color="#8c0f15", penwidth=2'
         lines.append(f"  {_quote(value)} [{attrs}];")
-    for name, meta in declared_transitions(model).items():
+    for meta in declared_transitions(model).values():
         for source, info in meta.transitions.items():
             targets = getattr(info.target, "allowed_states", None) or [info.target]
             label = info.custom["spec"].label

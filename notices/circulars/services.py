@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination import events
-from coordination.errors import DomainError, Conflict
+from coordination.errors import Conflict, DomainError
 from coordination.models import Membership, Organisation
 from coordination.workflow.access import case_for_user, membership_of
 from coordination.workflow.engine import outbox_emit

@@ -59,7 +59,11 @@ def test_a_circular_of_a_case_is_visible_to_whoever_sees_the_case(demo, api_as, 
     ]:
         assert [row["id"] for row in listed(api_as, demo.user(username))] == ([circular.pk] if sees else []), username
     detail = api_as(demo.user("sh-liaison")).get(f"/api/v1/circulars/{circular.pk}/").json()
-    assert detail["case"] == {"model": "assignment_sheets.assignmentsheet", "id": sheet.pk, "reference": sheet.reference}
+    assert detail["case"] == {
+        "model": "assignment_sheets.assignmentsheet",
+        "id": sheet.pk,
+        "reference": sheet.reference,
+    }
     assert detail["document_number"] == circular.document_number == f"苏联防〔{circular.year}〕1号"
 
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from coordination import briefing
 from coordination.briefing.core import cases_figures
-from coordination.mechanisms.measure_notices.briefing import acknowledgement_figures, measures_in_force_figures
 from coordination.briefing.service import briefing_scope_for
+from coordination.mechanisms.measure_notices.briefing import acknowledgement_figures, measures_in_force_figures
 from coordination.workflow.deadlines import deadlines_check
 from tests.pages.conftest import fire
 

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection
 
 from coordination import events
-from coordination.models import AuditEntry, OutboxEvent, Participant, Receipt, ReferenceSequence
 from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
 from coordination.mechanisms.assignment_sheets.models import AssignmentSheetGroupObjectPermission as GroupPermission
+from coordination.models import AuditEntry, OutboxEvent, Participant, Receipt, ReferenceSequence
 from coordination.models.audit import GENESIS
 from coordination.workflow.audit import audit_verify
 from coordination.workflow.bulk import rows_insert

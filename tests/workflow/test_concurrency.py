@@ -6,8 +6,8 @@ from django.db import connection
 
 from coordination import events
 from coordination.errors import Conflict, PreconditionFailed
-from coordination.models import AuditEntry, OutboxEvent, ReferenceSequence
 from coordination.mechanisms.assignment_sheets.services import assignment_sheet_create
+from coordination.models import AuditEntry, OutboxEvent, ReferenceSequence
 from coordination.workflow.engine import transition_fire
 from tests.concurrency import run_at_once
 

@@ -1,7 +1,7 @@
 """Idempotency-Key: the same user, key and body replay the first response."""
 
-from coordination.models import AuditEntry
 from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
+from coordination.models import AuditEntry
 
 URL = "/api/v1/assignment-sheets/"
 BODY = {"title": "请协助核查", "matter": "司机3名", "addressee": "sh-liaison"}

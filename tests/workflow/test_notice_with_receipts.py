@@ -7,8 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from coordination import events
-from coordination.models import AuditEntry, OutboxEvent
 from coordination.mechanisms.measure_notices.models import MeasureNotice
+from coordination.models import AuditEntry, OutboxEvent
 from coordination.workflow.deadlines import deadlines_check
 
 URL = "/api/v1/measure-notices/"

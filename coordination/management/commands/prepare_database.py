@@ -18,6 +18,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+
 def stale_migrations() -> list[tuple[str, str]]:
     """Migrations the database records for the project's own apps that this code does not have."""
     recorder = MigrationRecorder(connection)

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from coordination.api.cases import CaseDetailSerializer, CaseListSerializer
-from coordination.models import Organisation
 from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
+from coordination.models import Organisation
 from coordination.workflow.access import membership_of
 
 

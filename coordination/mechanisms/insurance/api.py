@@ -20,9 +20,14 @@ from rest_framework.response import Response
 
 from coordination.api.cases import CaseDetailSerializer, CaseListSerializer, CaseViewSet
 from coordination.api.idempotency import idempotent
-from coordination.mechanisms.insurance.selectors import diagnoses_matching, filings_of_my_hospital, filings_visible, review_queue
-from coordination.mechanisms.insurance.models import FilingAttachment, InsuranceFiling
 from coordination.mechanisms.insurance import services
+from coordination.mechanisms.insurance.models import FilingAttachment, InsuranceFiling
+from coordination.mechanisms.insurance.selectors import (
+    diagnoses_matching,
+    filings_of_my_hospital,
+    filings_visible,
+    review_queue,
+)
 from coordination.workflow.access import membership_of
 
 FilingType = InsuranceFiling.FilingType

@@ -9,8 +9,10 @@ class InsuranceConfig(AppConfig):
 
     def ready(self):
         from coordination import events
-        from coordination.mechanisms.insurance import mechanism  # noqa: F401 - registers INS
-        from coordination.mechanisms.insurance import tasks  # noqa: F401 - the receipt task, registered with Celery
+        from coordination.mechanisms.insurance import (
+            mechanism,  # noqa: F401 - registers INS
+            tasks,  # noqa: F401 - the receipt task, registered with Celery
+        )
         from coordination.mechanisms.insurance.services import insurance_receipt_render_after_approval
 
         events.subscribe(events.CASE_TRANSITIONED, insurance_receipt_render_after_approval)

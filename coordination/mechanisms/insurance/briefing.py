@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordination.briefing import BriefingScope, Panel
-from coordination.models import Region
 from coordination.mechanisms.insurance.models import InsuranceFiling
+from coordination.models import Region
 
 WINDOW_DAYS = 30
 

@@ -21,9 +21,9 @@ def seed() -> None:
     from django.contrib.auth.models import Permission
     from django.utils import timezone
 
-    from coordination.pii import idcard
     from coordination.mechanisms.insurance.models import InsuranceFiling
     from coordination.mechanisms.insurance.services import insurance_filing_create
+    from coordination.pii import idcard
     from coordination.workflow.engine import transition_fire
 
     User = get_user_model()

@@ -9,17 +9,16 @@ insuring centre may open a filing (its declaration's `visible_to_rule_viewers = 
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 from rest_framework import serializers
 
-from coordination.pii.fields import EncryptedCharField
-from coordination.pii import idcard
 from coordination.models.organisations import Organisation
 from coordination.models.participants import Participant
 from coordination.models.regions import Region
+from coordination.pii import idcard
+from coordination.pii.fields import EncryptedCharField
 from coordination.workflow.patterns import ReviewCase
 
 Role = Participant.Role

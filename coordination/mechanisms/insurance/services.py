@@ -22,8 +22,8 @@ from rest_framework import serializers
 from coordination import events
 from coordination.errors import Conflict, DomainError, Invalid
 from coordination.mechanisms.insurance.attachments import InvalidAttachment, check_attachment
-from coordination.mechanisms.insurance.validation import validate_filing_fields
 from coordination.mechanisms.insurance.models import FilingAttachment, InsuranceFiling
+from coordination.mechanisms.insurance.validation import validate_filing_fields
 from coordination.models import Organisation, Participant, Region
 from coordination.pii.access import Action, personal_data_access_record
 from coordination.workflow import mechanisms

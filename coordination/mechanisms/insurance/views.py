@@ -18,12 +18,12 @@ from rest_framework.exceptions import APIException, ValidationError
 
 from coordination.case_pages import creator_required, link_required
 from coordination.errors import DomainError
+from coordination.mechanisms.insurance import services
 from coordination.mechanisms.insurance.api import InsuranceFilingCreateSerializer
+from coordination.mechanisms.insurance.models import FilingAttachment, InsuranceFiling
 from coordination.mechanisms.insurance.selectors import filings_of_my_hospital, review_queue
 from coordination.models import Organisation, Region
-from coordination.mechanisms.insurance.models import FilingAttachment, InsuranceFiling
 from coordination.pagination import CappedPaginator
-from coordination.mechanisms.insurance import services
 from coordination.workflow.access import membership_of
 from coordination.workflow.engine import transition_fire
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from coordination.api.cases import CaseListSerializer, CaseViewSet, NoticeDetailSerializer
-from coordination.models import Organisation, Region
 from coordination.mechanisms.measure_notices.models import CATEGORIES_BY_MECHANISM, MeasureNotice
+from coordination.models import Organisation, Region
 from coordination.workflow.access import membership_of
 
 NOTICE_FIELDS = ["category", "summary", "effective_from", "effective_until", "edition"]
@@ -140,4 +140,3 @@ class MeasureNoticeViewSet(CaseViewSet):
         if on or region:
             queryset = MeasureNotice.in_force(queryset, on=on or timezone.localdate(), region=region)
         return queryset
-

@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coordination.errors import DomainError
-from coordination.models import Organisation, Participant, Region
 from coordination.mechanisms.measure_notices.models import MeasureNotice
+from coordination.models import Organisation, Participant, Region
 from coordination.workflow.access import membership_of
 from coordination.workflow.engine import case_create, system_transition_fire
+
 
 def default_addressees(issuer: Organisation) -> list[Organisation]:
     """The other regions' liaison offices and the Regional Cooperation Office."""
@@ -70,7 +71,11 @@ def measure_notice_supersede(*, old: MeasureNotice, new: MeasureNotice, by) -> M
     with transaction.atomic():
         old = MeasureNotice.objects.select_for_update().get(pk=old.pk)
         return system_transition_fire(
-            old, "supersede", by=by, organisation=new.originator, comment=new.reference,
+            old,
+            "supersede",
+            by=by,
+            organisation=new.originator,
+            comment=new.reference,
             payload={"superseded_by": new.reference},
         )
 

@@ -111,8 +111,12 @@ class NoticeCase(Case):
         """Every addressee of a new notice gets a receipt."""
         return receipts_for_addressees(
             cls,
-            [(case, organisation) for case, memberships in cases_and_participants for organisation, role in memberships
-             if role == Role.ADDRESSEE],
+            [
+                (case, organisation)
+                for case, memberships in cases_and_participants
+                for organisation, role in memberships
+                if role == Role.ADDRESSEE
+            ],
         )
 
     def responsible_participants(self):
@@ -233,8 +237,10 @@ def receipt_mark_read(case, user) -> bool:
         return False
     with transaction.atomic():
         case = type(case).objects.select_for_update().get(pk=case.pk)
-        updated = receipts_of(case).filter(pk=receipt.pk, state=ReceiptState.RECEIVED).update(
-            state=ReceiptState.READ, read_at=timezone.now(), version=models.F("version") + 1
+        updated = (
+            receipts_of(case)
+            .filter(pk=receipt.pk, state=ReceiptState.RECEIVED)
+            .update(state=ReceiptState.READ, read_at=timezone.now(), version=models.F("version") + 1)
         )
         if not updated:
             return False

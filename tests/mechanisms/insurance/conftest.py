@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from coordination.pii.idcard import with_check_character
 from coordination.models import Membership
+from coordination.pii.idcard import with_check_character
 from tests.factories import MembershipFactory
 
 # A Shanghai-registered man born 1980-01-01 (sequence 123: odd, male).

@@ -11,10 +11,14 @@ from rest_framework.exceptions import ValidationError
 
 from coordination import events
 from coordination.mechanisms.insurance.api import InsuranceFilingCreateSerializer
-from coordination.pii.idcard import sex_of, with_check_character
 from coordination.mechanisms.insurance.models import InsuranceFiling, InsuranceFilingGroupObjectPermission
+from coordination.mechanisms.insurance.services import (
+    DuplicateFiling,
+    insurance_filing_create,
+    insurance_filings_batch_create,
+)
 from coordination.models import AuditEntry, OutboxEvent, Participant, ReferenceSequence
-from coordination.mechanisms.insurance.services import DuplicateFiling, insurance_filing_create, insurance_filings_batch_create
+from coordination.pii.idcard import sex_of, with_check_character
 from coordination.workflow.audit import audit_verify
 from notices.models import Notice
 from tests.concurrency import run_at_once

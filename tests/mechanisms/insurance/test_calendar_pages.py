@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 
-from coordination.pii.idcard import with_check_character
 from coordination.models import CalendarDay
+from coordination.pii.idcard import with_check_character
 
 SH = ZoneInfo("Asia/Shanghai")
 URL = "/calendar/"

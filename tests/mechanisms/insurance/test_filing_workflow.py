@@ -2,12 +2,12 @@
 receipt code; or rejected with a reason code; duplicates refused."""
 
 import pytest
-from coordination.errors import Invalid
 
-from coordination.pii.idcard import with_check_character
-from coordination.models import AuditEntry, Participant
+from coordination.errors import Invalid
 from coordination.mechanisms.insurance.models import InsuranceFiling
 from coordination.mechanisms.insurance.services import DuplicateFiling
+from coordination.models import AuditEntry, Participant
+from coordination.pii.idcard import with_check_character
 from coordination.workflow.engine import transition_fire
 from tests.mechanisms.insurance.conftest import approval
 

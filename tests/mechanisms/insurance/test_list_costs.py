@@ -4,8 +4,8 @@ in place of the visibility rule only because the two agree."""
 
 import pytest
 
-from coordination.pii.idcard import sex_of, with_check_character
 from coordination.mechanisms.insurance.selectors import filings_visible, review_queue
+from coordination.pii.idcard import sex_of, with_check_character
 from tests.mechanisms.insurance.conftest import filing_data
 
 

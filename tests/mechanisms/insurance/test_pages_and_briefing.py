@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from coordination.briefing import BriefingScope
-from coordination.pii import crypto
 from coordination.mechanisms.insurance.briefing import insurance_figures
 from coordination.mechanisms.insurance.models import InsuranceFiling
+from coordination.pii import crypto
 from coordination.workflow.engine import transition_fire
 from tests.mechanisms.insurance.conftest import ID_NUMBER, approval, filing_data
 

@@ -9,9 +9,9 @@ import pytest
 from config.celery import app as celery_app
 from coordination import documents, events
 from coordination.mechanisms.insurance import tasks
-from coordination.models import OutboxEvent
 from coordination.mechanisms.insurance.models import InsuranceFiling
 from coordination.mechanisms.insurance.services import RECEIPT_READY
+from coordination.models import OutboxEvent
 from coordination.workflow.engine import transition_fire
 from coordination.workflow.outbox import outbox_deliver
 from notices.models import Notice, NoticeKind

@@ -1,7 +1,7 @@
 """The hospital's list reads the originator column; it must equal the visibility rule."""
 
-from coordination.mechanisms.insurance.selectors import filings_of_my_hospital, filings_visible
 from coordination.mechanisms.insurance.models import InsuranceFiling
+from coordination.mechanisms.insurance.selectors import filings_of_my_hospital, filings_visible
 
 
 def test_my_filings_are_exactly_the_visible_filings_the_hospital_originated(demo):
