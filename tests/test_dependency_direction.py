@@ -127,3 +127,20 @@ def test_no_shared_code_or_template_names_a_mechanism():
         text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"))
         offenders += [f"{path.relative_to(ROOT)}: {w}" for w in words if w in text]
     assert offenders == []
+
+
+def test_the_platforms_models_import_nothing_of_the_workflow():
+    """Models below, the engine above: coordination.models (and the platform services' models)
+    never import coordination.workflow, so the two cannot import each other in a cycle."""
+    model_files = [
+        *sorted((ROOT / "coordination" / "models").glob("*.py")),
+        ROOT / "coordination" / "calendar" / "models.py",
+        ROOT / "coordination" / "pii" / "models.py",
+    ]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in model_files
+        for line, module in imported_modules(path.read_text(encoding="utf-8"))
+        if module.startswith("coordination.workflow")
+    ]
+    assert offenders == []

@@ -29,7 +29,7 @@ def test_a_notice_arrives_live_is_acknowledged_and_the_issuer_sees_the_receipt(p
     jiangsu.fill("#n-body", "各有关单位：\n为做好疫情联防联控，自即日起对进沪货车实行通行登记，请予支持配合。")
     jiangsu.check("input[name=affected_regions][value='310000']")
     jiangsu.locator("button.primary[type=submit]").click()
-    jiangsu.wait_for_url(re.compile(r"/cases/coordination\.measurenotice/\d+/$"))
+    jiangsu.wait_for_url(re.compile(r"/cases/measure-notices/\d+/$"))
     case_url = jiangsu.url
     expect(jiangsu.locator("h1")).to_have_text(TITLE)
     jiangsu.evaluate("window.__notReloaded = true")
@@ -97,7 +97,7 @@ def test_a_hospital_files_and_the_insuring_centre_approves_from_its_queue(platfo
     hospital.fill("#f-admission_date", (date.today() - timedelta(days=1)).isoformat())
     hospital.fill("#f-phone", "13800138000")
     hospital.locator("button.primary[type=submit]").click()
-    hospital.wait_for_url(re.compile(r"/cases/coordination\.insurancefiling/\d+/$"))
+    hospital.wait_for_url(re.compile(r"/cases/insurance-filings/\d+/$"))
     reference = hospital.locator(".code").first.inner_text()
     assert id_number not in hospital.content()  # masked everywhere
     hospital.evaluate("window.__notReloaded = true")
