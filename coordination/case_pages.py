@@ -185,6 +185,7 @@ def case_detail(request, resource: str, pk: int):
         "resource": resource,
         "own_fields": own_fields(case),
         "participants": participants,
+        "has_receipts": isinstance(case, NoticeCase),
         "audit": labelled_audit(model, audit.order_by("seq")),
         "documents": documents_for(case, request.user),
         "actions": action_forms(model, allowed_transitions(case, request.user), case=case, user=request.user),
