@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -307,63 +308,16 @@ class _Findings:
 
 @checks.register()
 def check_declarations(app_configs=None, **kwargs) -> list:
-    """The catalogue row exists and its pattern is the model's; resources are unique; every
-    declared serializer, service and payload is importable; every payload names a transition
-    the model declares; every concrete case model is registered."""
+    """The registry's start-up check: every registered declaration is sound
+    (`declaration_errors`) and every concrete case model is registered."""
     from django.apps import apps
 
     from coordination.models import Case
-    from coordination.reference_data import MECHANISMS
-    from coordination.workflow.transitions import declared_transitions
 
-    catalogue = {row[0]: (row[3], row[4]) for row in MECHANISMS}
-    found = _Findings()
-    for declaration in registered():
-        model = declaration.model
-        if not (isinstance(model, type) and issubclass(model, Case) and not model._meta.abstract):
-            found.add(declaration, f"{declaration.__name__}.model is not a concrete case model", "E001")
-            continue
-        for code in declaration.all_codes():
-            if code not in catalogue:
-                found.add(declaration, f"{code} is not in the mechanism catalogue", "E002")
-            elif getattr(model, "pattern", None) not in catalogue[code]:
-                found.add(
-                    declaration,
-                    f"{model.__name__} follows pattern {getattr(model, 'pattern', None)!r}; "
-                    f"the catalogue's {code} is {catalogue[code][0]!r}",
-                    "E003",
-                )
-            if isinstance(declaration.reference_code, dict) and code not in declaration.reference_code:
-                found.add(declaration, f"no reference code for {code}", "E004")
-        for role in ("row", "detail", "create"):
-            value = getattr(declaration.serializers, role)
-            if value is not None and not _importable(value):
-                found.add(declaration, f"serializer {role} is not importable: {value!r}", "E005")
-        if not callable(declaration.create):
-            found.add(declaration, "create is not a service function", "E006")
-        if not isinstance(declaration.may_create, Rule):
-            found.add(declaration, "may_create is not a rule (member(...) | member(...))", "E007")
-        transitions = declared_transitions(model)
-        for name, payload in declaration.payloads.items():
-            if name not in transitions:
-                found.add(declaration, f"payload for {name!r}: {model.__name__} declares no such transition", "E008")
-            if not _importable(payload):
-                found.add(declaration, f"payload for {name!r} is not importable", "E005")
-        for name in declaration.region_fields:
-            try:
-                model._meta.get_field(name)
-            except Exception:  # noqa: BLE001 - FieldDoesNotExist
-                found.add(declaration, f"region field {name!r} is not a field of {model.__name__}", "E009")
-        if declaration.personal:
-            for name in (*declaration.personal.encrypted, *declaration.personal.hidden):
-                try:
-                    model._meta.get_field(name)
-                except Exception:  # noqa: BLE001 - FieldDoesNotExist
-                    found.add(declaration, f"personal field {name!r} is not a field of {model.__name__}", "E009")
-    registered_models = set(_by_model)
+    errors = [error for declaration in registered() for error in declaration_errors(declaration)]
     for model in apps.get_models():
-        if issubclass(model, Case) and model not in registered_models:
-            found.errors.append(
+        if issubclass(model, Case) and model not in _by_model:
+            errors.append(
                 checks.Error(
                     f"{model._meta.label} is a case model no mechanism declaration registers",
                     hint="Register it with @mechanisms.register in its package's mechanism.py.",
@@ -371,7 +325,53 @@ def check_declarations(app_configs=None, **kwargs) -> list:
                     id="mechanisms.E010",
                 )
             )
+    return errors
+
+
+def declaration_errors(declaration) -> list:
+    """What is wrong with one declaration: its catalogue rows exist and their pattern is the
+    model's; its serializers, service and payloads are importable; every payload names a
+    transition the model declares; its region and personal fields are the model's fields."""
+    from coordination.models import Case
+    from coordination.reference_data import MECHANISMS
+    from coordination.workflow.transitions import declared_transitions
+
+    catalogue = {row[0]: (row[3], row[4]) for row in MECHANISMS}
+    found = _Findings()
+    model = declaration.model
+    if not (isinstance(model, type) and issubclass(model, Case) and not model._meta.abstract):
+        found.add(declaration, f"{declaration.__name__}.model is not a concrete case model", "E001")
+        return found.errors
+    for code in declaration.all_codes():
+        if code not in catalogue:
+            found.add(declaration, f"{code} is not in the mechanism catalogue", "E002")
+        elif getattr(model, "pattern", None) not in catalogue[code]:
+            found.add(
+                declaration,
+                f"{model.__name__} follows pattern {getattr(model, 'pattern', None)!r}; "
+                f"the catalogue's {code} is {catalogue[code][0]!r}",
+                "E003",
+            )
+        if isinstance(declaration.reference_code, dict) and code not in declaration.reference_code:
+            found.add(declaration, f"no reference code for {code}", "E004")
+    for role in ("row", "detail", "create"):
+        value = getattr(declaration.serializers, role)
+        if value is not None and not _importable(value):
+            found.add(declaration, f"serializer {role} is not importable: {value!r}", "E005")
+    if not callable(declaration.create):
+        found.add(declaration, "create is not a service function", "E006")
+    if not isinstance(declaration.may_create, Rule):
+        found.add(declaration, "may_create is not a rule (member(...) | member(...))", "E007")
+    transitions = declared_transitions(model)
+    for name, payload in declaration.payloads.items():
+        if name not in transitions:
+            found.add(declaration, f"payload for {name!r}: {model.__name__} declares no such transition", "E008")
+        if not _importable(payload):
+            found.add(declaration, f"payload for {name!r} is not importable", "E005")
+    personal = declaration.personal
+    for name in (*declaration.region_fields, *((*personal.encrypted, *personal.hidden) if personal else ())):
+        try:
+            model._meta.get_field(name)
+        except FieldDoesNotExist:
+            found.add(declaration, f"{name!r} is not a field of {model.__name__}", "E009")
     return found.errors
-
-
-STATE_LABEL = _("State")
