@@ -201,18 +201,26 @@ def main() -> None:
     generation = scale.ensure_data()
     from django.db import connection
 
+    from coordination.mechanisms.assignment_sheets.models import AssignmentSheet
+    from coordination.mechanisms.insurance.models import InsuranceFiling
+    from coordination.mechanisms.measure_notices.models import MeasureNotice
+    from coordination.models import AuditEntry, Participant, Receipt
+    from notices.models import Notice
+
     counts = {}
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         server = cursor.fetchone()[0]
-        for label, table in (
-            ("filings", "coordination_insurancefiling"),
-            ("notices", "coordination_measurenotice"),
-            ("sheets", "coordination_assignmentsheet"),
-            ("participants", "coordination_participant"),
-            ("audit_entries", "coordination_auditentry"),
+        for label, model in (
+            ("filings", InsuranceFiling),
+            ("notices", MeasureNotice),
+            ("sheets", AssignmentSheet),
+            ("participants", Participant),
+            ("receipts", Receipt),
+            ("audit_entries", AuditEntry),
+            ("inbox_notices", Notice),
         ):
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
+            cursor.execute(f"SELECT count(*) FROM {model._meta.db_table}")  # noqa: S608 - the models' tables
             counts[label] = cursor.fetchone()[0]
     scale.log(
         f"\n{counts} · {scale.WARMUP} warm-up + {scale.REPEATS} interleaved runs each · times in ms"

@@ -7,8 +7,10 @@ hospital's "my filings", each page side by side with the same query as bare SQL.
 It runs on a dedicated PostgreSQL database (BENCH_INS_DATABASE_URL, default yrd_bench_ins on
 the local server), which it (re)creates when its data set is missing or of another size:
 migrations, then `manage.py generate_scale_data` (the demo organisations and users, then
-BENCH_FILINGS filings, BENCH_NOTICES measure notices and BENCH_SHEETS assignment sheets). A
-rerun with the same sizes reuses the data; bench/briefing.py reads the same database.
+BENCH_FILINGS filings, BENCH_NOTICES measure notices and BENCH_SHEETS assignment sheets, created
+and answered through the engine, with their inbox notices and pending outbox events), then the
+generated inbox notices marked read (`inbox_read`). A rerun with the same sizes reuses the data;
+bench/briefing.py reads the same database.
 
 (a) ingestion: BENCH_INGEST_BATCHES POSTs of BENCH_INGEST_SIZE new filings each to
     /api/v1/insurance-filings/batch/ (DRF's APIClient, the whole stack from the URL resolver
@@ -51,7 +53,7 @@ def _size(name: str, default: str) -> int:
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/yrd_bench_ins"
 DATABASE_URL = os.environ.get("BENCH_INS_DATABASE_URL") or DEFAULT_DATABASE_URL
-GENERATOR_VERSION = 1  # bump when generate_scale_data changes shape: the next run regenerates
+GENERATOR_VERSION = 2  # bump when generate_scale_data changes shape: the next run regenerates
 SIZES = {
     "filings": _size("BENCH_FILINGS", "1000000"),
     "notices": _size("BENCH_NOTICES", "10000"),
@@ -84,7 +86,7 @@ def prepare_database() -> bool:
     def holds_data(conn) -> bool:
         # Not counting what an ingestion run (this one's, or one interrupted) wrote.
         count = conn.execute(
-            "SELECT count(*) FROM coordination_insurancefiling WHERE hospital_reference NOT LIKE %s",
+            "SELECT count(*) FROM insurance_insurancefiling WHERE hospital_reference NOT LIKE %s",
             [INGEST_REFERENCE_PREFIX + "%"],
         ).fetchone()[0]
         return count == SIZES["filings"]
@@ -119,6 +121,21 @@ def write_marker(timings: dict) -> None:
         )
 
 
+def inbox_read() -> int:
+    """The generated year's inbox notices read (by the notices app's own service), as its users
+    would have: each page's header counts the user's unread notices, and a year of them left
+    unread (hundreds of thousands for a centre's reviewer) would be timed with every page."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from notices.services import notices_mark_all_read
+
+    read = sum(notices_mark_all_read(user=user) for user in get_user_model().objects.order_by("pk"))
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) notices_notice")
+    return read
+
+
 def ensure_data() -> dict:
     """Prepare, set Django up, generate when needed; the generation's record."""
     started = time.perf_counter()
@@ -137,7 +154,9 @@ def ensure_data() -> dict:
             sheets=SIZES["sheets"],
             seed=SEED,
         )
-        timings = {"total_s": round(time.perf_counter() - started, 1)}
+        timings = {"generate_s": round(time.perf_counter() - started, 1)}
+        timings["inbox_read"] = inbox_read()
+        timings["total_s"] = round(time.perf_counter() - started, 1)
         write_marker(timings)
         return {"reused": False, **timings}
     with connection.cursor() as cursor:
@@ -305,9 +324,9 @@ class IngestionUndo:
     tables, so the lists measured next do not wade through the deleted rows' index entries."""
 
     TABLES = (
-        "coordination_insurancefiling",
+        "insurance_insurancefiling",
         "coordination_participant",
-        "coordination_insurancefilinggroupobjectpermission",
+        "insurance_insurancefilinggroupobjectpermission",
         "coordination_auditentry",
         "coordination_outboxevent",
         "notices_notice",
@@ -316,8 +335,8 @@ class IngestionUndo:
     )
 
     def __init__(self):
-        from coordination.models import ReferenceSequence
         from coordination.mechanisms.insurance.models import InsuranceFiling
+        from coordination.models import ReferenceSequence
         from notices.models import Mailbox
 
         self.mailboxes = dict(Mailbox.objects.values_list("user_id", "last_seq"))
@@ -333,8 +352,8 @@ class IngestionUndo:
         from django.contrib.contenttypes.models import ContentType
         from django.db import connection, transaction
 
-        from coordination.models import ReferenceSequence
         from coordination.mechanisms.insurance.models import InsuranceFiling
+        from coordination.models import ReferenceSequence
         from notices.models import Mailbox
 
         ids = self.filing_ids
@@ -354,10 +373,10 @@ class IngestionUndo:
                 cursor.execute(statement, [content_type, ids])
                 deleted[label] = cursor.rowcount
             cursor.execute(
-                "DELETE FROM coordination_insurancefilinggroupobjectpermission WHERE content_object_id = ANY(%s)", [ids]
+                "DELETE FROM insurance_insurancefilinggroupobjectpermission WHERE content_object_id = ANY(%s)", [ids]
             )
             deleted["permission rows"] = cursor.rowcount
-            cursor.execute("DELETE FROM coordination_insurancefiling WHERE id = ANY(%s)", [ids])
+            cursor.execute("DELETE FROM insurance_insurancefiling WHERE id = ANY(%s)", [ids])
             deleted["filings"] = cursor.rowcount
             mailboxes = list(Mailbox.objects.select_for_update().order_by("user_id"))
             for mailbox in mailboxes:
@@ -431,7 +450,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         server = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM coordination_insurancefiling")
+        cursor.execute("SELECT count(*) FROM insurance_insurancefiling")
         filings = cursor.fetchone()[0]
     log(f"\n{filings:,} filings · {WARMUP} warm-up + {REPEATS} interleaved runs each · times in ms")
     log(f"(a) batch ingestion: {INGEST_BATCHES} × {INGEST_SIZE} filings via POST /api/v1/insurance-filings/batch/")

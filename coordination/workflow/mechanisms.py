@@ -181,8 +181,9 @@ class Mechanism:
     demo: ClassVar[Callable[[], None] | None] = None
     # Briefing panels (coordination.briefing.Panel) the mechanism adds.
     briefing: ClassVar[tuple[Any, ...]] = ()
-    # Scale data (manage.py generate_scale_data): a callable(count, *, rng) → yields NewCase
-    # batches of this mechanism, created through the engine's bulk path.
+    # Scale data (manage.py generate_scale_data): a callable(count, *, rng, world) that creates
+    # `count` cases through the engine's bulk paths (cases_create_many, transitions_fire_each)
+    # and yields each batch's cases; its `flag` attribute names its command-line option.
     scale: ClassVar[Callable[..., Any] | None] = None
     # Extra admin options for the read-only case admin (list_display…), by name.
     admin: ClassVar[dict[str, Any]] = {}

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from coordination.mechanisms.assignment_sheets import demo
+from coordination.mechanisms.assignment_sheets import demo, scale
 from coordination.mechanisms.assignment_sheets.api import (
     AssignmentSheetCreateSerializer,
     AssignmentSheetDetailSerializer,
@@ -40,3 +40,4 @@ class AssignmentSheets(mechanisms.Mechanism):
     )
     annotate_register = staticmethod(responder_annotations)
     demo = staticmethod(demo.seed)
+    scale = staticmethod(scale.generate)

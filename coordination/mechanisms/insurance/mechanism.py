@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from coordination.mechanisms.insurance import demo
+from coordination.mechanisms.insurance import demo, scale
 from coordination.mechanisms.insurance.api import (
     InsuranceFilingCreateSerializer,
     InsuranceFilingDetailSerializer,
@@ -82,3 +82,4 @@ class InsuranceFilings(mechanisms.Mechanism):
     }
     briefing = PANELS
     demo = staticmethod(demo.seed)
+    scale = staticmethod(scale.generate)

@@ -3,7 +3,7 @@ policy coordination — declared to the engine: one model, four catalogue rows."
 
 from django.utils.translation import gettext_lazy as _
 
-from coordination.mechanisms.measure_notices import demo
+from coordination.mechanisms.measure_notices import demo, scale
 from coordination.mechanisms.measure_notices.api import (
     MeasureAmendment,
     MeasureNoticeCreateSerializer,
@@ -46,6 +46,8 @@ class MeasureNotices(mechanisms.Mechanism):
     )
     urls = "coordination.mechanisms.measure_notices.urls"
     new_page = "measure-notice-new"
+    new_label = _("Issue a notice")
     circular = circular_fields
     briefing = PANELS
     demo = staticmethod(demo.seed)
+    scale = staticmethod(scale.generate)
