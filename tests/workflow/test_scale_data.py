@@ -287,7 +287,7 @@ def test_a_transition_the_state_does_not_allow_is_refused_and_nothing_is_written
 
 
 def test_without_postgresql_the_cases_are_written_by_bulk_update(demo, monkeypatch):
-    from coordination.workflow import engine
+    from coordination.workflow.engine import bulk_firing as engine
 
     officer, responder, addressee = demo.user("js-liaison"), demo.user("sh-liaison"), demo.org("sh-liaison")
     batch = cases_create_many(AssignmentSheet, sheets(addressee, 2), by=officer)
