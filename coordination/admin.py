@@ -63,38 +63,33 @@ class PlatformUserAdmin(UserAdmin):
     list_select_related = ["membership__organisation"]
 
 
-class ParticipantInline(GenericTabularInline):
+class ReadOnlyCaseInline(GenericTabularInline):
+    """Rows of a case shown in its admin page, never edited there (the engine writes them)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ParticipantInline(ReadOnlyCaseInline):
     model = Participant
-    extra = 0
     fields = ["organisation", "role", "joined_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class ReceiptInline(GenericTabularInline):
+class ReceiptInline(ReadOnlyCaseInline):
     model = Receipt
-    extra = 0
     fields = ["organisation", "state", "read_at", "acknowledged_at", "objection", "version"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class AuditEntryInline(GenericTabularInline):
+class AuditEntryInline(ReadOnlyCaseInline):
     model = AuditEntry
-    extra = 0
     fields = ["seq", "at", "actor", "organisation", "transition", "from_state", "to_state", "comment", "hash"]
-    readonly_fields = fields
-    can_delete = False
     ordering = ["seq"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class CaseAdmin(admin.ModelAdmin):
