@@ -124,9 +124,13 @@ def case_admin_for(declaration) -> type[CaseAdmin]:
     return type(f"{declaration.model.__name__}Admin", (CaseAdmin,), options)
 
 
-for declaration in mechanisms.registered():
+def _register_case_admin(declaration) -> None:
     if not admin.site.is_registered(declaration.model):
         admin.site.register(declaration.model, case_admin_for(declaration))
+
+
+# The admin discovers this module before the mechanisms' apps register their declarations.
+mechanisms.each_registered(_register_case_admin)
 
 
 @admin.register(OutboxEvent)

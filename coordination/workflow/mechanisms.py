@@ -246,7 +246,21 @@ def register(declaration: type[Mechanism]) -> type[Mechanism]:
     _by_resource[declaration.resource] = declaration
     _by_model[declaration.model] = declaration
     declaration.model.declaration = declaration
+    for callback in _on_register:
+        callback(declaration)
     return declaration
+
+
+_on_register: list[Callable[[type[Mechanism]], None]] = []
+
+
+def each_registered(callback: Callable[[type[Mechanism]], None]) -> None:
+    """Call `callback` with every declaration registered so far and with each registered later.
+    For what must follow the registry from a module imported before the mechanisms' apps are
+    ready (the admin: django.contrib.admin discovers admin modules first)."""
+    _on_register.append(callback)
+    for declaration in list(_by_resource.values()):
+        callback(declaration)
 
 
 def unregister(declaration: type[Mechanism]) -> None:
