@@ -9,6 +9,7 @@ errors, a 200 as the case page with a success message.
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -30,8 +31,7 @@ def case_page(snap) -> str:
 
 
 def forms_on(html: str, snap) -> set[str]:
-    import re
-
+    """The transitions the page offers a form for."""
     return set(re.findall(rf'action="/cases/{re.escape(snap.resource)}/{snap.pk}/transitions/([\w-]+)/"', html))
 
 
