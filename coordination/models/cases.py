@@ -111,9 +111,11 @@ class Case(FSMModelMixin, models.Model):
         pairs (notices: a receipt per addressee); inserted with the cases."""
         return []
 
-    def on_open(self, user, *, read: bool) -> None:
+    def on_open(self, user, *, read: bool) -> bool:
         """What opening the case does in its pattern (coordination/workflow/opening.py);
-        `read` when a person reads it (a page) rather than a system fetching it."""
+        `read` when a person reads it (a page) rather than a system fetching it. True when it
+        changed something the opener should see."""
+        return False
 
     def responsible_participants(self):
         """The participants who must move the case on before its deadline."""

@@ -17,9 +17,7 @@ def case_open(user, model, pk, *, read: bool, channel: str):
     declaration = mechanisms.for_model(model)
     if declaration.on_open is not None:
         declaration.on_open(case, user, channel)
-    version_before = case.version
-    case.on_open(user, read=read)
-    if read:
-        # A read receipt changes the case's items (not its version); read it again to show them.
-        case = case_for_user(user, model, pk) if case.version == version_before else case
+    if case.on_open(user, read=read):
+        # The pattern changed the case's items (a read receipt): read it again to show them.
+        case = case_for_user(user, model, pk)
     return case

@@ -9,19 +9,17 @@ from django.db import connections, router, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
 from coordination import events
-from coordination.errors import Conflict, DomainError, PreconditionFailed
+from coordination.errors import DomainError, PreconditionFailed
 from coordination.models import AuditEntry, Organisation
 from coordination.workflow.access import (
     membership_of,
 )
 from coordination.workflow.bulk import instances_insert
 from coordination.workflow.engine.context import TransitionContext
-from coordination.workflow.engine.creation import set_deadline
-from coordination.workflow.engine.firing import validate_payload
-from coordination.workflow.engine.records import audit_entry, case_event_payload, outbox_emit_many
+from coordination.workflow.engine.firing import _locked_item, refuse_unless_allowed, transition_run, validate_payload
+from coordination.workflow.engine.records import audit_entry, outbox_emit_many
 from coordination.workflow.transitions import transition_spec
 
 # --- firing transitions in bulk (trusted callers) ---------------------------------------------
@@ -115,20 +113,6 @@ def _cases_lock_current(model, cases: dict) -> None:
         )
 
 
-def _item_locked(spec, firing: Firing):
-    """The firing's item (None for a case transition), locked and read afresh: an earlier
-    firing on the same case may have changed it (an answered objection reopens a receipt)."""
-    if spec.item is None:
-        return None
-    item = firing.item if firing.item is not None else spec.item(firing.case, firing.by)
-    if item is None:
-        return None
-    queryset = type(item).objects.select_for_update(of=("self",))
-    if any(field.name == "organisation" for field in type(item)._meta.fields):
-        queryset = queryset.select_related("organisation")
-    return queryset.get(pk=item.pk)
-
-
 def _audit_last_links(model, pks: list) -> dict:
     """Case id → the last link of its audit chain (its seq and hash), in one query."""
     content_type = ContentType.objects.get_for_model(model)
@@ -146,22 +130,14 @@ def _audit_last_links(model, pks: list) -> dict:
 
 
 def _fire_one(model, firing: Firing, at: datetime, *, previous) -> tuple[AuditEntry, dict]:
-    """Run one transition on its case as `_apply_transition` does, without saving: the
-    unsaved audit entry and the event's payload."""
+    """Run one transition on its case as `transition_fire` does (the same refusal, payload
+    validation, item lock and `transition_run`), without saving: the unsaved audit entry and
+    the event's payload."""
     case, name, by = firing.case, firing.name, firing.by
     spec = transition_spec(model, name)
     if spec is None:
         raise DomainError("unknown_transition", _("This kind of case has no transition of that name."), 404)
-    method = getattr(case, name)
-    refusal = spec.guard(case, by) if spec.guard and can_proceed(method) else None
-    if not can_proceed(method) or refusal:
-        raise Conflict(
-            refusal or _("This action is not allowed in the case's current state."),
-            code="transition_not_allowed",
-            details={"case": case.pk, "transition": name, "state": case.state},
-        )
-    item = _item_locked(spec, firing)
-    data = firing.data or {}
+    refuse_unless_allowed(case, spec, by, details=lambda: {"case": case.pk, "transition": name})
     organisation = firing.organisation
     if organisation is None and by is not None:
         membership = membership_of(by)
@@ -169,34 +145,23 @@ def _fire_one(model, firing: Firing, at: datetime, *, previous) -> tuple[AuditEn
     ctx = TransitionContext(
         by=by,
         organisation=organisation,
-        data=validate_payload(model, name, data, case=case),
+        data=validate_payload(model, name, firing.data or {}, case=case),
         comment=firing.comment,
         now=at,
-        item=item,
+        item=_locked_item(spec, case, by, item=firing.item),
     )
-    from_state = case.state
-    method(ctx)
-    case.version += 1
-    if case.state != from_state:
-        set_deadline(case, case.state, ctx.now)
+    run = transition_run(case, name, ctx, payload=firing.data or {})
     case.updated_at = ctx.now
-    case.__dict__.pop("_perm_cache", None)
-    record = {**data, **ctx.record}
-    if ctx.item is not None:
-        record["item"] = ctx.item.pk
     entry = audit_entry(
-        case, ctx=ctx, transition=name, from_state=from_state, to_state=case.state, payload=record, previous=previous
-    )
-    payload = case_event_payload(
         case,
-        notify_roles=list(spec.notify),
+        ctx=ctx,
         transition=name,
-        from_state=from_state,
-        actor=by.pk if by else None,
-        organisation=organisation.pk if organisation else None,
-        comment=ctx.comment,
+        from_state=run.from_state,
+        to_state=case.state,
+        payload=run.record,
+        previous=previous,
     )
-    return entry, payload
+    return entry, run.event
 
 
 def _field_values(case) -> dict:

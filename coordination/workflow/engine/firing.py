@@ -1,5 +1,7 @@
 """Firing a declared transition: the checks, in order, then state, version, deadline, audit and outbox."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -72,19 +74,12 @@ def transition_fire(model, pk, name: str, *, by, data=None, comment: str = "", e
                 else _("Your organisation's answer has changed since you loaded it; reload and try again."),
                 details={"current_version": current, **({"item": item.pk} if item is not None else {})},
             )
-        method = getattr(case, name)
-        refusal = guard_refusal(info, case, by) if can_proceed(method) else None
-        if not can_proceed(method) or refusal:
-            raise Conflict(
-                refusal or _("This action is not allowed in the case's current state."),
-                code="transition_not_allowed",
-                details={"state": case.state, "allowed_transitions": allowed_transitions(case, by)},
-            )
+        refuse_unless_allowed(case, spec, by, details=lambda: {"allowed_transitions": allowed_transitions(case, by)})
         validated = validate_payload(model, name, data or {}, case=case)
         ctx = TransitionContext(
             by=by, organisation=membership_of(by).organisation, data=validated, comment=comment, item=item
         )
-        return _apply_transition(case, method, name, ctx, payload=data or {})
+        return _apply_transition(case, name, ctx, payload=data or {})
 
 
 def _version(value) -> int:
@@ -94,13 +89,30 @@ def _version(value) -> int:
         raise Invalid(_("The version must be a whole number."), code="invalid_version") from None
 
 
-def _locked_item(spec, case, user):
+def refuse_unless_allowed(case, spec, by, *, details=dict) -> None:
+    """409 unless the case's state allows the transition and its guard lets `by` fire it;
+    `details()` adds to the error's details."""
+    method = getattr(case, spec.name)
+    refusal = spec.guard(case, by) if spec.guard and can_proceed(method) else None
+    if not can_proceed(method) or refusal:
+        raise Conflict(
+            refusal or _("This action is not allowed in the case's current state."),
+            code="transition_not_allowed",
+            details={"state": case.state, **details()},
+        )
+
+
+def _locked_item(spec, case, user, item=None):
+    """The item an item transition acts on (the user's, unless given), locked and read afresh."""
     if spec.item is None:
         return None
-    item = spec.item(case, user)
+    item = item if item is not None else spec.item(case, user)
     if item is None:
         return None
-    return type(item).objects.select_for_update(of=("self",)).select_related("organisation").get(pk=item.pk)
+    queryset = type(item).objects.select_for_update(of=("self",))
+    if any(field.name == "organisation" for field in type(item)._meta.fields):
+        queryset = queryset.select_related("organisation")
+    return queryset.get(pk=item.pk)
 
 
 def system_transition_fire(case, name: str, *, by=None, organisation=None, comment: str = "", payload=None, now=None):
@@ -112,36 +124,51 @@ def system_transition_fire(case, name: str, *, by=None, organisation=None, comme
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("a system transition runs inside the transaction that locked its case")
     ctx = TransitionContext(by=by, organisation=organisation, comment=comment, now=now or timezone.now())
-    return _apply_transition(case, getattr(case, name), name, ctx, payload=payload or {})
+    return _apply_transition(case, name, ctx, payload=payload or {})
 
 
-def _apply_transition(case, method, name: str, ctx: TransitionContext, *, payload: dict):
-    """Run the transition on a locked case and record it: state, version, deadline, audit,
-    outbox. Reached only through transition_fire (people) and system_transition_fire."""
+@dataclass(frozen=True)
+class TransitionRun:
+    """What running a transition on a case gave: where it came from, what its audit entry
+    keeps and the payload of its CASE_TRANSITIONED event."""
+
+    from_state: str
+    record: dict
+    event: dict
+
+
+def transition_run(case, name: str, ctx: TransitionContext, *, payload: dict) -> TransitionRun:
+    """Run the declared method on the case and move it on (version, deadline), without saving:
+    the one place a transition's effects on a case are made, for `_apply_transition` (one case)
+    and the bulk path (bulk_firing.py)."""
     from_state = case.state
-    method(ctx)
+    getattr(case, name)(ctx)
     case.version += 1
     if case.state != from_state:
         set_deadline(case, case.state, ctx.now)
-    case.save()
     case.__dict__.pop("_perm_cache", None)
     record = {**payload, **ctx.record}
     if ctx.item is not None:
         record["item"] = ctx.item.pk
-    audit_append(case, ctx=ctx, transition=name, from_state=from_state, to_state=case.state, payload=record)
-    outbox_emit(
-        events.CASE_TRANSITIONED,
-        case=case,
-        payload=case_event_payload(
-            case,
-            notify_roles=list(transition_spec(type(case), name).notify),
-            transition=name,
-            from_state=from_state,
-            actor=ctx.by.pk if ctx.by else None,
-            organisation=ctx.organisation.pk if ctx.organisation else None,
-            comment=ctx.comment,
-        ),
+    event = case_event_payload(
+        case,
+        notify_roles=list(transition_spec(type(case), name).notify),
+        transition=name,
+        from_state=from_state,
+        actor=ctx.by.pk if ctx.by else None,
+        organisation=ctx.organisation.pk if ctx.organisation else None,
+        comment=ctx.comment,
     )
+    return TransitionRun(from_state, record, event)
+
+
+def _apply_transition(case, name: str, ctx: TransitionContext, *, payload: dict):
+    """Run the transition on a locked case and record it: state, version, deadline, audit,
+    outbox. Reached only through transition_fire (people) and system_transition_fire."""
+    run = transition_run(case, name, ctx, payload=payload)
+    case.save()
+    audit_append(case, ctx=ctx, transition=name, from_state=run.from_state, to_state=case.state, payload=run.record)
+    outbox_emit(events.CASE_TRANSITIONED, case=case, payload=run.event)
     return case
 
 

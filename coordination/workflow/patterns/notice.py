@@ -215,11 +215,10 @@ class NoticeCase(Case):
         """Fired by the system (Celery beat) once the notice's validity has ended."""
         self.closed_at = ctx.now
 
-    def on_open(self, user, *, read: bool) -> None:
+    def on_open(self, user, *, read: bool) -> bool:
         """Opening the notice as an addressee, with `read` (a person's page, or an explicit
         `POST …/read/`), records its read receipt; an integrating system's GET does not."""
-        if read:
-            receipt_mark_read(self, user)
+        return read and receipt_mark_read(self, user)
 
 
 def _jsonable(value):
