@@ -22,5 +22,4 @@ def navigation(request):
 class _Navigation:
     def __init__(self, values: dict):
         self.links = values["nav_links"]
-        self.mechanisms = values["nav_mechanisms"]
         self.first_register = values["nav_first_register"]

@@ -58,7 +58,6 @@ def navigation_for(user) -> dict:
         if link.who(membership)
     ]
     return {
-        "nav_mechanisms": relevant,
         "nav_links": links,
         "nav_first_register": relevant[0].resource if relevant else None,
     }

@@ -161,16 +161,15 @@ def _if_match_version(request) -> int | None:
 
 
 class DeclaredPermission(permissions.BasePermission):
-    """The one permission class of case resources: signed in, and for `create` (and a batch of
-    creations) what the mechanism's declaration allows (`may_create`). Everything on one case
-    is the engine's: visibility (404) and the transition's object permission (403)."""
-
-    CREATING = ("create", "batch")
+    """The one permission class of case resources: signed in, and for the actions that create
+    cases (the viewset's `creating_actions`) what the mechanism's declaration allows
+    (`may_create`). Everything on one case is the engine's: visibility (404) and the
+    transition's object permission (403)."""
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
-        if view.action in self.CREATING:
+        if view.action in view.creating_actions:
             return view.mechanism.may_create.allows(request.user)
         return True
 
@@ -181,6 +180,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     mechanism: type[Mechanism] = None
     permission_classes = [DeclaredPermission]
+    creating_actions: tuple[str, ...] = ("create",)  # a mechanism's viewset adds its own (a batch)
     lookup_value_regex = r"[0-9]+"
 
     @property

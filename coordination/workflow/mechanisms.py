@@ -16,7 +16,7 @@ not match the catalogue or its model, and a concrete case model nobody registere
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -56,9 +56,6 @@ class Member(Rule):
         return (self.kind is None or membership.organisation.kind == self.kind) and (
             self.role is None or membership.role == self.role
         )
-
-    def __or__(self, other: Rule) -> Rule:
-        return AnyOf((self, other))
 
 
 @dataclass(frozen=True)
@@ -263,12 +260,6 @@ def each_registered(callback: Callable[[type[Mechanism]], None]) -> None:
         callback(declaration)
 
 
-def unregister(declaration: type[Mechanism]) -> None:
-    """For tests that register a mechanism of their own for a while."""
-    _by_resource.pop(declaration.resource, None)
-    _by_model.pop(declaration.model, None)
-
-
 def registered() -> list[type[Mechanism]]:
     """Every declaration, in the order of INSTALLED_APPS (the order pages list them in)."""
     from django.apps import apps
@@ -290,14 +281,6 @@ def for_model(model) -> type[Mechanism]:
 
 def for_resource(resource: str) -> type[Mechanism] | None:
     return _by_resource.get(resource)
-
-
-def for_code(code: str) -> type[Mechanism] | None:
-    return next((d for d in registered() if code in d.all_codes()), None)
-
-
-def creatable_by(user) -> Iterator[type[Mechanism]]:
-    return (d for d in registered() if d.may_create.allows(user))
 
 
 # --- start-up checks ----------------------------------------------------------------------------

@@ -157,6 +157,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 class InsuranceFilingViewSet(CaseViewSet):
     """Cross-region medical-insurance filings (医保异地备案)."""
 
+    creating_actions = ("create", "batch")
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filter_backends = []  # filtering is the selectors' (`?queue=1&hospital=&city=&filing_type=&diagnosis=`)
 
