@@ -22,8 +22,3 @@ def personal_data_access_record(case, *, by, action: str, reason: str = "") -> P
 
 def personal_data_accesses(case):
     return PersonalDataAccess.objects.filter(content_type=ContentType.objects.get_for_model(case), object_id=case.pk)
-
-
-def record_opening(case, user, channel: str) -> None:
-    """A declaration's `on_open` for mechanisms that log every opening (Personal.log_openings)."""
-    personal_data_access_record(case, by=user, action=Action.OPEN)

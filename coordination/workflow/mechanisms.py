@@ -169,8 +169,9 @@ class Mechanism:
     new_page: ClassVar[str | None] = None
     new_label: ClassVar[Any] = _("New")
     links: ClassVar[tuple[Link, ...]] = ()
-    # What opening a case does beyond the engine's (e.g. an access log); called by the API and
-    # the pages alike through coordination.workflow.opening.case_open.
+    # What opening a case does beyond the engine's (a personal-data mechanism's openings are
+    # logged by `personal.log_openings`); called by the API and the pages alike through
+    # coordination.workflow.opening.case_open.
     on_open: ClassVar[Callable[[Any, Any, str], None] | None] = None
     # The official circular issued with a new case: case → the circular's fields, or None.
     circular: ClassVar[Callable[[Any], dict] | None] = None

@@ -6,6 +6,8 @@ API's `POST {resource}/{id}/read/` — never on an integrating system's `GET`; t
 part (the personal-data access log of a filing) happens on every opening, through whatever door.
 """
 
+from coordination.pii.access import personal_data_access_record
+from coordination.pii.models import PersonalDataAccess
 from coordination.workflow import mechanisms
 from coordination.workflow.access import case_for_user
 
@@ -15,6 +17,8 @@ def case_open(user, model, pk, *, read: bool, channel: str):
     `channel` ("page" or "api") is recorded by mechanisms that log openings."""
     case = case_for_user(user, model, pk)
     declaration = mechanisms.for_model(model)
+    if declaration.personal is not None and declaration.personal.log_openings:
+        personal_data_access_record(case, by=user, action=PersonalDataAccess.Action.OPEN)
     if declaration.on_open is not None:
         declaration.on_open(case, user, channel)
     if case.on_open(user, read=read):

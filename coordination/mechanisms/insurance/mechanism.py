@@ -19,7 +19,6 @@ from coordination.mechanisms.insurance.models import (
 )
 from coordination.mechanisms.insurance.services import insurance_filing_create
 from coordination.models import Membership, Organisation, Participant
-from coordination.pii.access import record_opening
 from coordination.workflow import mechanisms
 from coordination.workflow.mechanisms import Column, Link, member
 
@@ -52,7 +51,6 @@ class InsuranceFilings(mechanisms.Mechanism):
         hidden=("id_number_hash", "phone_hash", "receipt_pdf", "receipt_sha256", "hospital_reference"),
         log_openings=True,
     )
-    on_open = record_opening
     # Only the filing hospital and the insuring centre open a filing: not the Office, not leaders
     # (who read aggregates), not observers added by an escalation (they are told, not shown).
     visible_to_rule_viewers = False
