@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "channels",
     "coordination",
+    "coordination.trust",
     # The mechanisms, one app each (coordination/workflow/mechanisms.py): pages list them in this order.
     "coordination.mechanisms.assignment_sheets",
     "coordination.mechanisms.measure_notices",
@@ -169,7 +170,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # Redis hands a message that a worker took and never acknowledged (a late-acknowledged
+    # render whose worker's *main* process died; a countdown task held by a worker until it is
+    # due) to another worker only after this long. Shorter would bring such a render back
+    # sooner, but a task still running, or still waiting for its countdown, past it runs twice:
+    # it must exceed the longest render (CIRCULAR_RENDER_TIME_LIMIT, checked below) and the
+    # longest countdown (a webhook's retry: up to 32 minutes). Lost renders and events come
+    # back sooner through their sweeps (requeue-circular-renders, relay-outbox), not the broker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", 3.0)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = False
@@ -184,6 +192,12 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digests": {"task": "notices.tasks.send_daily_digests", "schedule": crontab(hour=8, minute=0)},
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# A late-acknowledged task (the renders, the outbox's deliveries: each safe to run twice) whose
+# pool process is killed (SIGKILL, the OOM killer) goes back to the queue at once, for the
+# next process, instead of being acknowledged as failed.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Two deployments (or test runs) sharing a Redis database keep their tasks apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Notices: how often an open socket re-checks its session, and reads its mailbox in case a
 # doorbell was lost (often in the embedded default, whose in-process layer cannot carry a
 # ring from the worker process to the web process).
@@ -200,7 +214,11 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "noreply@yrd-coordination.invalid")
 SMS_BACKEND = env.str("SMS_BACKEND", "notices.sms.ConsoleSmsBackend")
-SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
+# The platform's public origin (README): links in e-mails, and the verification links and QR
+# codes printed on every official document (SITE_URL + /documents/verify/<code>/).
+SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The largest PDF the public verification page checks.
+DOCUMENT_VERIFY_MAX_BYTES = env.int("DOCUMENT_VERIFY_MAX_BYTES", 20 * 2**20)
 # Outbound webhooks: host patterns that may receive them (fnmatch), and hosts allowed although
 # they resolve to internal addresses (a province's intranet system; plain http only for these).
 WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com", "*.gov.cn"])
@@ -316,22 +334,42 @@ CIRCULAR_FONT_STACKS = {
 # PDF's size and faster renders; the full faces still draw any other character.
 CIRCULAR_COMPACT_FONTS = env.bool("CIRCULAR_COMPACT_FONTS", True)
 CIRCULAR_FONT_CACHE_DIR = Path(env.str("CIRCULAR_FONT_CACHE_DIR", str(VAR_DIR / "fonts")))
-# Where the QR code on page 1 sends a reader: this origin + /circulars/verify/<digest>/.
-CIRCULAR_PUBLIC_BASE_URL = env.str("CIRCULAR_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-# A render is stopped after the soft limit (then retried) and killed after the hard one.
-CIRCULAR_RENDER_SOFT_TIME_LIMIT = env.int("CIRCULAR_RENDER_SOFT_TIME_LIMIT", 60)
-CIRCULAR_RENDER_TIME_LIMIT = env.int("CIRCULAR_RENDER_TIME_LIMIT", 90)
+# A render is stopped after the soft limit (then retried) and killed after the hard one. A
+# circular renders in under a second, a long one in a few: 30 s means something is wrong.
+CIRCULAR_RENDER_SOFT_TIME_LIMIT = env.int("CIRCULAR_RENDER_SOFT_TIME_LIMIT", 30)
+CIRCULAR_RENDER_TIME_LIMIT = env.int("CIRCULAR_RENDER_TIME_LIMIT", 40)
 CIRCULAR_RENDER_MAX_ATTEMPTS = env.int("CIRCULAR_RENDER_MAX_ATTEMPTS", 3)
-# A circular still "rendering" this long after it was queued is queued again (broker outage,
-# dead worker) until its attempts are spent, then marked failed.
-CIRCULAR_RENDER_STUCK_SECONDS = env.int("CIRCULAR_RENDER_STUCK_SECONDS", 300)
+# A circular still "rendering" this long after it was queued is queued again (broker outage; a
+# worker whose main process died, whose message Redis redelivers only after the visibility
+# timeout) until its attempts are spent, then marked failed. The sweep runs every
+# CIRCULAR_RENDER_SWEEP_SECONDS: a stuck render is queued again at most STUCK + SWEEP = 60 s
+# after it was queued. STUCK exceeds the hard time limit, so a render that started when it was
+# queued is never queued twice while it runs; one that waited in the queue may be, and the
+# second render then finds it issued, or loses the race to store it (circular_render).
+CIRCULAR_RENDER_STUCK_SECONDS = env.int("CIRCULAR_RENDER_STUCK_SECONDS", 45)
+CIRCULAR_RENDER_SWEEP_SECONDS = env.int("CIRCULAR_RENDER_SWEEP_SECONDS", 15)
 if CIRCULAR_RENDER_SOFT_TIME_LIMIT >= CIRCULAR_RENDER_TIME_LIMIT or CIRCULAR_RENDER_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured(
         "CIRCULAR_RENDER_SOFT_TIME_LIMIT must be below CIRCULAR_RENDER_TIME_LIMIT, attempts ≥ 1."
     )
+if CIRCULAR_RENDER_STUCK_SECONDS <= CIRCULAR_RENDER_TIME_LIMIT or CIRCULAR_RENDER_SWEEP_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "CIRCULAR_RENDER_STUCK_SECONDS must exceed CIRCULAR_RENDER_TIME_LIMIT (a running render would be "
+        "queued twice), and CIRCULAR_RENDER_SWEEP_SECONDS be ≥ 1."
+    )
+if CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", float("inf")) <= CIRCULAR_RENDER_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must exceed CIRCULAR_RENDER_TIME_LIMIT: Redis would hand a running render "
+        "to another worker."
+    )
+# Sign-off after issue (补签) that is late is escalated, once, within a minute.
+CELERY_BEAT_SCHEDULE["circulars-sign-off-overdue"] = {
+    "task": "notices.circulars.tasks.escalate_late_sign_offs",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["requeue-circular-renders"] = {
     "task": "notices.circulars.tasks.requeue_circular_renders",
-    "schedule": 60.0,
+    "schedule": float(CIRCULAR_RENDER_SWEEP_SECONDS),
 }
 # The daily briefing (每日简报) for the leaders, rendered through the circulars' engine.
 CELERY_IMPORTS = ("coordination.briefing.tasks",)
@@ -381,3 +419,27 @@ INSURANCE_ATTACHMENT_MAX_BYTES = env.int("INSURANCE_ATTACHMENT_MAX_BYTES", 5 * 1
 INSURANCE_EMERGENCY_TIME_LIMIT = timedelta(minutes=env.int("INSURANCE_EMERGENCY_MINUTES", 120))
 INSURANCE_BATCH_MAX_ITEMS = 500
 # --- end of Insurance filings -----------------------------------------------------------------
+# --- Signing: issuer keys, the trust list, PAdES documents (coordination/trust/) ---------------
+# Private signing keys are stored encrypted (AES-256-GCM) under a key derived from
+# SIGNING_KEYS_SECRET. Without it DEBUG derives one from the secret key (development only);
+# production mode refuses to sign (and `manage.py check --deploy` says so). Losing or changing
+# the secret makes the stored private keys unusable: rotate every key after changing it.
+SIGNING_KEYS_SECRET = env.str("SIGNING_KEYS_SECRET", "")
+if SIGNING_KEYS_SECRET and len(SIGNING_KEYS_SECRET) < 32:
+    raise ImproperlyConfigured("SIGNING_KEYS_SECRET must be at least 32 characters.")
+# An issuer's key is valid this long; active_key() replaces it when fewer than
+# SIGNING_KEY_RENEW_DAYS remain. The root (which signs the issuers' certificates) lives longer.
+SIGNING_KEY_VALIDITY_DAYS = env.int("SIGNING_KEY_VALIDITY_DAYS", 730)
+SIGNING_KEY_RENEW_DAYS = env.int("SIGNING_KEY_RENEW_DAYS", 30)
+SIGNING_ROOT_VALIDITY_DAYS = env.int("SIGNING_ROOT_VALIDITY_DAYS", 7300)
+if not 0 <= SIGNING_KEY_RENEW_DAYS < SIGNING_KEY_VALIDITY_DAYS <= SIGNING_ROOT_VALIDITY_DAYS:
+    raise ImproperlyConfigured(
+        "Signing key validity: 0 ≤ SIGNING_KEY_RENEW_DAYS < SIGNING_KEY_VALIDITY_DAYS ≤ SIGNING_ROOT_VALIDITY_DAYS."
+    )
+# The electronic seal's lettering is drawn as outlines from this face (a collection: the face of
+# SIGNING_SEAL_FONT_FAMILY), so the seal needs no font in the PDF or the browser.
+SIGNING_SEAL_FONT = env.str("SIGNING_SEAL_FONT", "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc")
+SIGNING_SEAL_FONT_FAMILY = env.str("SIGNING_SEAL_FONT_FAMILY", "Noto Serif CJK SC")
+# How long readers may cache /trust-list.json.
+SIGNING_TRUST_LIST_MAX_AGE_SECONDS = env.int("SIGNING_TRUST_LIST_MAX_AGE_SECONDS", 300)
+# --- end of Signing -----------------------------------------------------------------------------

@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("notices.urls")),
     path("", include("coordination.pages_urls")),
     path("", include("coordination.calendar.urls")),
+    path("", include("coordination.trust.urls")),  # /trust-list.json
+    path("", include("coordination.verification.urls")),
     # Each mechanism's own pages (its declaration's `urls`).
     *[path("", include(d.urls)) for d in mechanisms.registered() if d.urls],
     path("api/v1/", include("coordination.api.urls")),

@@ -67,6 +67,11 @@ USERS = {
     "sh-insurance": ("sh-insurance", R.INSURANCE_REVIEWER, "上海医保审核员"),
     "js-insurance": ("js-insurance", R.INSURANCE_REVIEWER, "江苏医保审核员"),
     "js-transport": ("js-transport", R.TRANSPORT_OFFICER, "江苏交通专班"),
+    # Office heads (签发人) who sign off their offices' circulars.
+    "sh-head": ("sh-liaison", R.SIGNER, "上海联络办主任"),
+    "js-head": ("js-liaison", R.SIGNER, "江苏联络办主任"),
+    "zj-head": ("zj-liaison", R.SIGNER, "浙江联络办主任"),
+    "ah-head": ("ah-liaison", R.SIGNER, "安徽联络办主任"),
     "sh-leader": ("sh-leading-group", R.LEADER, "上海领导小组"),
     "yrd-leader": ("yrd-office", R.LEADER, "长三角办领导"),
 }
@@ -116,7 +121,7 @@ def seed_users(orgs: dict[str, Organisation]) -> None:
 
 
 # The demo user of each organisation (its liaison officer, reviewer…), for mechanisms' demos.
-USERS_BY_ORG = {org: username for username, (org, role, _name) in USERS.items() if role != R.LEADER}
+USERS_BY_ORG = {org: username for username, (org, role, _name) in USERS.items() if role not in (R.LEADER, R.SIGNER)}
 
 
 @transaction.atomic

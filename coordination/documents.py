@@ -67,7 +67,11 @@ def qr_svg(url: str) -> str:
 # --- rendering in Celery -----------------------------------------------------------------------
 
 # The task options of every official-document render: bounded in time, acknowledged only when
-# done (a worker killed mid-render leaves the message for another), retried a few times.
+# done, retried a few times. A render whose pool process is killed goes back to the queue at
+# once (reject_on_worker_lost) and is redone by the next process; one whose worker's main
+# process dies comes back by its document's sweep (or Redis' visibility timeout). Either way a
+# render may run twice: the service must store the document once (a status or "stored yet?"
+# check under select_for_update, as circular_render and insurance_receipt_render do).
 RENDER_RETRY_BACKOFF_SECONDS = 5
 
 
@@ -78,6 +82,7 @@ def render_task_options() -> dict:
         "bind": True,
         "ignore_result": True,
         "acks_late": True,
+        "reject_on_worker_lost": True,
         "soft_time_limit": settings.CIRCULAR_RENDER_SOFT_TIME_LIMIT,
         "time_limit": settings.CIRCULAR_RENDER_TIME_LIMIT,
         "max_retries": settings.CIRCULAR_RENDER_MAX_ATTEMPTS - 1,

@@ -20,6 +20,8 @@ DEADLINE_REMINDER = "deadline.reminder"
 DEADLINE_ESCALATED = "deadline.escalated"
 RECEIPT_READ = "receipt.read"
 CIRCULAR_ISSUED = "circular.issued"  # a circular's PDF is ready (notices/circulars)
+# A circular's sign-off (签发) step that concerns people: submitted, returned, or late (补签).
+CIRCULAR_SIGN_OFF = "circular.sign_off"
 # A document of a case (a filing's receipt, a consultation opinion…) is stored and can be
 # downloaded; the payload names it (`document_zh`, `document_en`), links it (`link`) and says
 # whom to tell (`notify_roles`).

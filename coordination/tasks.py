@@ -11,7 +11,10 @@ from coordination.workflow.deadlines import deadlines_check, notices_expire
 from coordination.workflow.outbox import outbox_deliver, outbox_relay
 
 
-@shared_task(ignore_result=True)
+# Acknowledged when done: a delivery whose process is killed rolls back (the event is marked
+# delivered in its handlers' transaction) and is redone at once by the next process, instead of
+# waiting for the relay.
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def deliver_outbox_events(event_ids: list[int]) -> None:
     """The events one transaction recorded (one, or a whole batch's), each delivered on its own."""
     for event_id in event_ids:

@@ -10,16 +10,16 @@ from notices.webhooks import WebhookTargetRefused, check_target, webhook_test_se
 class IssuingBodyAdmin(admin.ModelAdmin):
     list_display = ["organisation", "mark", "code"]
     search_fields = ["mark", "code", "organisation__name_zh"]
-    autocomplete_fields = ["organisation"]
+    autocomplete_fields = ["organisation", "joint_issuers"]
 
 
 @admin.register(Circular)
 class CircularAdmin(admin.ModelAdmin):
     """Circulars are issued through the service (numbering, rendering): the admin reads."""
 
-    list_display = ["document_number", "title", "issuer", "status", "issued_at"]
+    list_display = ["document_number", "title", "issuer", "status", "signed_off_by", "issued_at", "revoked_at"]
     list_filter = ["status", "issuer"]
-    search_fields = ["document_number", "title"]
+    search_fields = ["document_number", "title", "verification_code"]
     readonly_fields = [f.name for f in Circular._meta.fields]
 
     def has_add_permission(self, request):

@@ -26,14 +26,16 @@ class NoticesConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
         from django.db.models.signals import post_save, pre_save
 
-        from coordination import documents, events
+        from coordination import documents, events, verification
         from coordination.briefing.snapshots import briefing_refreshed
         from notices import signals
         from notices.briefing_bell import briefing_bell
-        from notices.circulars.for_cases import circular_for_new_case, circulars_of_case
+        from notices.circulars.for_cases import circular_for_amended_case, circular_for_new_case, circulars_of_case
+        from notices.circulars.verification import find_circular
         from notices.document_ready import notices_for_document_ready
         from notices.email import emails_for_event
         from notices.services import notices_for_circular, notices_for_event, notices_for_events
+        from notices.sign_off import notices_for_sign_off
         from notices.webhooks import webhooks_for_event
 
         for kind in (
@@ -46,8 +48,11 @@ class NoticesConfig(AppConfig):
             events.subscribe(kind, notices_for_event, in_transaction=True, many=notices_for_events)
             events.subscribe(kind, emails_for_event)
         events.subscribe(events.CIRCULAR_ISSUED, notices_for_circular, in_transaction=True)
+        events.subscribe(events.CIRCULAR_SIGN_OFF, notices_for_sign_off, in_transaction=True)
         events.subscribe(events.CASE_CREATED, circular_for_new_case, in_transaction=True)
+        events.subscribe(events.CASE_TRANSITIONED, circular_for_amended_case, in_transaction=True)
         documents.register(circulars_of_case)
+        verification.register(find_circular)
         briefing_refreshed.connect(briefing_bell, dispatch_uid="notices-briefing-bell")
         documents.register_renderer(official_document_renderer, official_document_qr_svg)
         events.subscribe(events.DOCUMENT_READY, notices_for_document_ready, in_transaction=True)

@@ -58,7 +58,16 @@ def emails_for_event(event) -> int:
     for notice in due:
         with translation.override(_language_of(notice.recipient)):
             subject = f"[{_('Yangtze River Delta Joint Prevention Coordination Platform')}] {notice.title_zh}"
-        messages.append(EmailMessage(subject[:200], _notice_lines(notice), to=[notice.recipient.email]))
+        # A fixed Message-ID: a delivery redone after its worker was killed sends the same
+        # message again, which mail servers and clients recognise as one.
+        messages.append(
+            EmailMessage(
+                subject[:200],
+                _notice_lines(notice),
+                to=[notice.recipient.email],
+                headers={"Message-ID": f"<notice-{notice.pk}@{_mail_domain()}>"},
+            )
+        )
     if messages:
         get_connection().send_messages(messages)
         Notice.objects.filter(pk__in=[n.pk for n in due]).update(emailed_at=timezone.now())
@@ -104,3 +113,11 @@ def preference_set(*, user, kind: str, email: str) -> NotificationPreference:
 
 
 __all__ = ["digests_send", "email_choice", "emails_for_event", "preference_set"]
+
+
+def _mail_domain() -> str:
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    return urlsplit(settings.SITE_URL).hostname or "localhost"

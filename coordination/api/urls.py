@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from coordination.api import views
 from coordination.api.cases import viewset_for
 from coordination.briefing.views import BriefingView
+from coordination.trust.views import trust_list
 from coordination.workflow import mechanisms
 
 # One resource per registered mechanism, at the name its declaration gives (shared/DESIGN.md §5.1).
@@ -17,5 +18,6 @@ urlpatterns = [
     path("regions/", views.RegionList.as_view(), name="api-regions"),
     path("mechanisms/", views.MechanismList.as_view(), name="api-mechanisms"),
     path("briefing/", BriefingView.as_view(), name="api-briefing"),
+    path("trust-list/", trust_list, name="api-trust-list"),
     *router.urls,
 ]

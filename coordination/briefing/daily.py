@@ -93,36 +93,62 @@ def yesterday_figures(scope: BriefingScope) -> dict:
     }
 
 
-def bar_chart_svg(categories: list[str], series: list[tuple[str, list[float]]], *, width=440, height=170) -> str:
-    """A grouped bar chart as SVG (WeasyPrint draws it; no script in a PDF)."""
+def _text_width(text: str, size: float) -> float:
+    """Roughly how wide a label is drawn: CJK characters one em, the rest about half."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.55 for ch in text)
+
+
+def bar_chart_svg(
+    categories: list[str], series: list[tuple[str, list[float]]], *, width=440, height=170, stack=False
+) -> str:
+    """A grouped (or stacked) bar chart as SVG (WeasyPrint draws it; no script in a PDF). The
+    legend is laid out by its labels' widths, on as many rows as it needs, above the plot."""
     if not categories or not series:
         return ""
-    top = max([1, *[v or 0 for _, values in series for v in values]])
-    left, bottom, legend = 28, 22, 16
-    plot_w, plot_h = width - left - 4, height - bottom - legend - 4
+    left, bottom, swatch, legend_size, row_height = 28, 22, 8, 8, 12
+    # The legend: each entry a swatch and its label, wrapped to the chart's width.
+    entries, x, row = [], left, 0
+    for name, _values in series:
+        entry_width = swatch + 3 + _text_width(str(name), legend_size) + 12
+        if x > left and x + entry_width > width - 4:
+            x, row = left, row + 1
+        entries.append((x, row))
+        x += entry_width
+    legend = (row + 1) * row_height
+    plot_top = legend + 10
+    plot_w, plot_h = width - left - 4, height - bottom - plot_top
+    if stack:
+        top = max([1, *[sum(values[i] or 0 for _, values in series) for i in range(len(categories))]])
+    else:
+        top = max([1, *[v or 0 for _, values in series for v in values]])
     group = plot_w / len(categories)
-    bar = max(2.0, min(18.0, (group - 6) / len(series)))
+    bar = max(2.0, min(18.0, (group - 6) / (1 if stack else len(series))))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}pt" height="{height}pt" viewBox="0 0 {width} {height}">'
     ]
-    base = legend + 4 + plot_h
+    base = plot_top + plot_h
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width - 4}" y2="{base}" stroke="#57606a" stroke-width="0.6"/>')
-    parts.append(f'<text x="{left - 3}" y="{legend + 10}" font-size="7" text-anchor="end">{top:g}</text>')
-    for s, (name, values) in enumerate(series):
+    parts.append(f'<text x="{left - 3}" y="{plot_top + 6}" font-size="7" text-anchor="end">{top:g}</text>')
+    stacked = [0.0] * len(categories)
+    for s, ((name, values), (lx, lrow)) in enumerate(zip(series, entries, strict=True)):
         colour = CHART_COLOURS[s % len(CHART_COLOURS)]
-        x = left + s * 70
-        parts.append(f'<rect x="{x}" y="2" width="8" height="8" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 11}" y="9" font-size="8">{escape(str(name))}</text>')
+        ly = 2 + lrow * row_height
+        parts.append(f'<rect x="{lx}" y="{ly}" width="{swatch}" height="{swatch}" fill="{colour}"/>')
+        parts.append(f'<text x="{lx + swatch + 3}" y="{ly + 7}" font-size="{legend_size}">{escape(str(name))}</text>')
         for i, value in enumerate(values):
             h = plot_h * (value or 0) / top
-            bx = left + i * group + 3 + s * bar
-            parts.append(
-                f'<rect x="{bx:.1f}" y="{base - h:.1f}" width="{bar - 1:.1f}" height="{h:.1f}" fill="{colour}"/>'
-            )
+            if stack:
+                bx, by = left + i * group + (group - bar) / 2, base - stacked[i] - h
+                stacked[i] += h
+            else:
+                bx, by = left + i * group + 3 + s * bar, base - h
+            parts.append(f'<rect x="{bx:.1f}" y="{by:.1f}" width="{bar - 1:.1f}" height="{h:.1f}" fill="{colour}"/>')
     for i, category in enumerate(categories):
         cx = left + i * group + group / 2
+        label = str(category)
+        size = min(8.0, 8.0 * (group - 2) / max(_text_width(label, 8.0), 1))
         parts.append(
-            f'<text x="{cx:.1f}" y="{base + 12}" font-size="8" text-anchor="middle">{escape(str(category))}</text>'
+            f'<text x="{cx:.1f}" y="{base + 12}" font-size="{size:.1f}" text-anchor="middle">{escape(label)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -132,7 +158,16 @@ def chart_svg(chart: dict | None) -> str:
     """The SVG of a panel's bar chart (other chart kinds are read from their table)."""
     if not chart or not all(s.get("type") == "bar" for s in chart.get("series", [])):
         return ""
-    return bar_chart_svg(chart["xAxis"]["data"], [(s["name"], s["data"]) for s in chart["series"]])
+    stack = any(s.get("stack") for s in chart["series"])
+    return bar_chart_svg(chart["xAxis"]["data"], [(s["name"], s["data"]) for s in chart["series"]], stack=stack)
+
+
+def table_cells(rows: list[list]) -> list[list[tuple[object, bool]]]:
+    """A panel's rows as (value, is it a number) cells: numbers align right, names left."""
+    return [
+        [(value, value is None or (isinstance(value, int | float) and not isinstance(value, bool))) for value in row]
+        for row in rows
+    ]
 
 
 def daily_briefing_context(scope: BriefingScope) -> dict:
@@ -140,6 +175,7 @@ def daily_briefing_context(scope: BriefingScope) -> dict:
         panels = briefing_compute(scope)
         for panel in panels:
             panel["svg"] = chart_svg(panel["data"].get("chart"))
+            panel["cells"] = table_cells(panel["data"].get("rows") or [])
         labels = region_labels()
         return {
             "pitch": "28pt",
@@ -151,9 +187,33 @@ def daily_briefing_context(scope: BriefingScope) -> dict:
         }
 
 
-def daily_briefing_render(scope: BriefingScope):
-    """The PDF of the scope's daily briefing, rendered now."""
-    return documents.renderer().render_template("briefing/daily.html", daily_briefing_context(scope))
+@dataclass
+class RenderedBriefing:
+    pdf: bytes
+    pages: int
+
+
+def briefing_issuer(scope: BriefingScope) -> Organisation | None:
+    """Who issues (and signs) a scope's briefing: the region's leading group, or the Office."""
+    if len(scope.region_codes) == 1:
+        organisations = Organisation.objects.filter(
+            kind=Organisation.Kind.LEADING_GROUP, region_id=scope.region_codes[0]
+        )
+    else:
+        organisations = Organisation.objects.filter(kind=Organisation.Kind.COOPERATION_OFFICE)
+    return organisations.order_by("pk").first()
+
+
+def daily_briefing_render(scope: BriefingScope) -> RenderedBriefing:
+    """The PDF of the scope's daily briefing, rendered now and signed by its issuer."""
+    rendered = documents.renderer().render_template("briefing/daily.html", daily_briefing_context(scope))
+    issuer = briefing_issuer(scope)
+    if issuer is None:
+        return RenderedBriefing(pdf=rendered.pdf, pages=rendered.pages)
+    from coordination.trust.pdf import sign_pdf
+
+    pdf = sign_pdf(rendered.pdf, issuer, seals=rendered.anchors, reason="每日简报", location=issuer.name_zh)
+    return RenderedBriefing(pdf=pdf, pages=rendered.pages)
 
 
 def daily_briefing_path(day: date, key: str) -> str:

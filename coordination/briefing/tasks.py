@@ -8,7 +8,8 @@ from coordination.briefing.snapshots import briefing_snapshot_refresh, briefing_
 BEAT_SECONDS = 60.0  # config/settings.py schedules refresh_stale_briefings this often
 
 
-@shared_task(ignore_result=True)
+# Redone when its worker is killed (re-storing the day's briefings is harmless), bounded in time.
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=600, time_limit=660)
 def issue_daily_briefings() -> list[str]:
     return [issued.path for issued in daily_briefings_issue()]
 

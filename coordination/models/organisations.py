@@ -91,6 +91,8 @@ class Membership(models.Model):
         INSURANCE_REVIEWER = "insurance_reviewer", _("Insurance reviewer")
         TRANSPORT_OFFICER = "transport_officer", _("Transport officer")
         LEADER = "leader", _("Leader")
+        # 签发人: the office head who signs off the organisation's official documents.
+        SIGNER = "signer", _("Signing officer (office head)")
         MEMBER = "member", _("Member")
 
     user = models.OneToOneField(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.core import checks
@@ -123,6 +124,19 @@ class Link:
     who: Rule
 
 
+@dataclass(frozen=True)
+class SignOff:
+    """When a mechanism's circulars are signed off (签发) by the issuing organisation's office
+    head: before they are numbered and issued (the default), or — for emergencies — after,
+    within `within` of the issue (补签), the lateness escalated to the organisation's leaders."""
+
+    after_issue: bool = False
+    within: timedelta = timedelta(hours=24)
+
+
+SIGN_OFF_BEFORE_ISSUE = SignOff()
+
+
 def _identity(queryset: QuerySet) -> QuerySet:
     return queryset
 
@@ -175,6 +189,8 @@ class Mechanism:
     on_open: ClassVar[Callable[[Any, Any, str], None] | None] = None
     # The official circular issued with a new case: case → the circular's fields, or None.
     circular: ClassVar[Callable[[Any], dict] | None] = None
+    # When that circular is signed off: a SignOff, or one per catalogue code (others: before).
+    sign_off: ClassVar[SignOff | dict[str, SignOff]] = SIGN_OFF_BEFORE_ISSUE
     # Demo data of the 2020 story (idempotent), in the order the mechanisms are installed.
     demo: ClassVar[Callable[[], None] | None] = None
     # Briefing panels (coordination.briefing.Panel) the mechanism adds.
@@ -191,6 +207,12 @@ class Mechanism:
     @classmethod
     def all_codes(cls) -> tuple[str, ...]:
         return cls.codes or (cls.code,)
+
+    @classmethod
+    def sign_off_for(cls, mechanism_code: str) -> SignOff:
+        if isinstance(cls.sign_off, dict):
+            return cls.sign_off.get(mechanism_code, SIGN_OFF_BEFORE_ISSUE)
+        return cls.sign_off
 
     @classmethod
     def reference_code_for(cls, mechanism_code: str) -> str:

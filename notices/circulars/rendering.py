@@ -9,19 +9,28 @@ and font subsetting only. Subsetting CJK fonts needs HarfBuzz's subsetter
 
 Circulars (`render_circular`) are checked for missing glyphs first, laid out, inspected
 (page 1 carries body text; the signature never stands alone on a page) and re-laid out
-tighter when needed.
+tighter when needed, then once more with the 版记 moved on when they would end on an odd page.
+
+Every render reports where electronic seals go (`RenderedPDF.anchors`): the boxes of the
+elements its template marks `data-seal-anchor`, for the PDF signer to draw the seal in.
 """
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from notices.circulars.document import TIGHTEN_LEVELS, CircularDocument
+from notices.circulars.document import (
+    RECORD_AFTER_BLANK,
+    RECORD_NEXT_PAGE,
+    RECORD_WITH_TEXT,
+    TIGHTEN_LEVELS,
+    CircularDocument,
+)
 from notices.circulars.fetcher import STATIC_BASE_URL, RestrictedURLFetcher
 from notices.circulars.glyphs import check_glyphs, compact_font_faces, font_stack, font_stacks
 
@@ -76,12 +85,47 @@ def fonts_stylesheet() -> str:
     return "\n".join(rules)
 
 
+# A seal anchor: (0-based page index, (x0, y0, x1, y1) in PDF points from the page's
+# bottom-left corner).
+Anchor = tuple[int, tuple[float, float, float, float]]
+PT_PER_PX = 0.75  # WeasyPrint lays out in CSS pixels
+
+
 @dataclass
 class RenderedPDF:
     pdf: bytes
     pages: int
     level: int = 0
     refused: tuple[str, ...] = ()
+    # Where the electronic seals go, in document order: one square per element marked
+    # data-seal-anchor (a circular's signing organs, a receipt's centre); none in a draft.
+    anchors: list[Anchor] = field(default_factory=list)
+
+
+def seal_anchors(document) -> list[Anchor]:
+    """The boxes of the laid-out elements marked `data-seal-anchor`, page by page."""
+    anchors = []
+    for number, page in enumerate(document.pages):
+        seen = set()
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or element.get("data-seal-anchor") is None or id(element) in seen:
+                continue
+            seen.add(id(element))  # anonymous boxes inside it name the same element
+            x0, y0 = box.border_box_x(), box.border_box_y()
+            x1, y1 = x0 + box.border_width(), y0 + box.border_height()
+            anchors.append(
+                (
+                    number,
+                    (
+                        round(x0 * PT_PER_PX, 3),
+                        round((page.height - y1) * PT_PER_PX, 3),
+                        round(x1 * PT_PER_PX, 3),
+                        round((page.height - y0) * PT_PER_PX, 3),
+                    ),
+                )
+            )
+    return anchors
 
 
 class DocumentRenderer:
@@ -119,7 +163,9 @@ class DocumentRenderer:
         with self.lock:
             document = self.layout(html, fetcher)
             pdf = self.write(document)
-        return RenderedPDF(pdf=pdf, pages=len(document.pages), refused=tuple(fetcher.refused))
+        return RenderedPDF(
+            pdf=pdf, pages=len(document.pages), refused=tuple(fetcher.refused), anchors=seal_anchors(document)
+        )
 
     def render_template(self, template_name: str, context: dict) -> RenderedPDF:
         """Any official document: the template extends circulars/document_base.html."""
@@ -161,6 +207,8 @@ def page_classes(page) -> set[str]:
 
 # Lines of the body (正文): the 附件说明 alone does not keep a signature company.
 BODY_CLASSES = {"body", "heading-1", "heading-2"}
+# What a page carries besides the 版记.
+TEXT_CLASSES = BODY_CLASSES | {"head", "title", "addressee", "attachment", "signature", "date", "note"}
 
 
 def layout_problem(pages_classes: list[set[str]]) -> str | None:
@@ -200,23 +248,44 @@ def qr_svg(url: str) -> str:
     )
 
 
+def record_placement(pages_classes: list[set[str]]) -> str:
+    """Where the 版记 must go for the document to end on an even page (封四): where it is
+    when it does; else, when it shares the last page with text, alone on the next page; when
+    it stands alone on an odd page already, after a blank page."""
+    if len(pages_classes) % 2 == 0:
+        return RECORD_WITH_TEXT
+    return RECORD_NEXT_PAGE if pages_classes[-1] & TEXT_CLASSES else RECORD_AFTER_BLANK
+
+
 def render_circular(document: CircularDocument, *, template_name: str = "circulars/circular.html") -> RenderedPDF:
     """The circular's PDF. Raises MissingGlyphs (a character no font can draw), LayoutError."""
-    digest = document.content_digest()
-    check_glyphs(document.texts_by_role(digest))
+    check_glyphs(document.texts_by_role())
     renderer = get_renderer()
-    qr = qr_svg(document.verify_url) if document.verify_url else ""
+    qr = qr_svg(document.verify_url) if document.verify_url and not document.draft else ""
+
+    def lay_out(level: int, placement: str):
+        with translation.override("zh-hans"):
+            html = render_to_string(template_name, document.context(level=level, qr_svg=qr, record_placement=placement))
+        fetcher = RestrictedURLFetcher()
+        laid_out = renderer.layout(html, fetcher)
+        return laid_out, fetcher, [page_classes(page) for page in laid_out.pages]
+
     problem = None
     for level in range(len(TIGHTEN_LEVELS)):
-        with translation.override("zh-hans"):
-            html = render_to_string(template_name, document.context(level=level, digest=digest, qr_svg=qr))
-        fetcher = RestrictedURLFetcher()
         with renderer.lock:
-            laid_out = renderer.layout(html, fetcher)
-            problem = layout_problem([page_classes(page) for page in laid_out.pages])
+            laid_out, fetcher, pages = lay_out(level, RECORD_WITH_TEXT)
+            problem = layout_problem(pages)
             if problem is None:
-                pdf = renderer.write(laid_out)
-                return RenderedPDF(pdf=pdf, pages=len(laid_out.pages), level=level, refused=tuple(fetcher.refused))
+                placement = record_placement(pages)
+                if placement != RECORD_WITH_TEXT:
+                    laid_out, fetcher, pages = lay_out(level, placement)  # the body stays as it was
+                return RenderedPDF(
+                    pdf=renderer.write(laid_out),
+                    pages=len(laid_out.pages),
+                    level=level,
+                    refused=tuple(fetcher.refused),
+                    anchors=seal_anchors(laid_out),
+                )
         if problem.startswith("page 1"):
             break
         log.info("circular %s: %s at tightening level %s; tightening", document.document_number, problem, level)
@@ -224,13 +293,16 @@ def render_circular(document: CircularDocument, *, template_name: str = "circula
 
 
 def warm_up() -> float:
-    """Build the process's renderer and render a one-page circular, so fonts are loaded and
-    cmaps parsed before the first real render. Returns the seconds it took."""
+    """Build the process's renderer and render a one-page circular, so fonts are loaded,
+    cmaps parsed and the title segmenter (jieba) set up before the first real render.
+    Returns the seconds it took."""
     import time
 
     from notices.circulars.samples import health_code_document
+    from notices.circulars.typesetting import title_segmenter
 
     started = time.perf_counter()
+    title_segmenter()
     document = health_code_document(pages=1)
     document.body, document.attachments = "特此通知。", []  # one page, no tightening
     render_circular(document)

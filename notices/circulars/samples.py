@@ -14,11 +14,21 @@ HEALTH_CODE_BODY = (TEXTS / "health-code-body.txt").read_text(encoding="utf-8").
 EXTRA_SECTIONS = (TEXTS / "health-code-more-sections.txt").read_text(encoding="utf-8").strip()
 
 HEALTH_CODE_ATTACHMENTS = ["长三角地区健康码数据交换规范", "长三角地区健康码互认通用工作联系人名单"]
+SAMPLE_VERIFICATION_CODE = "7K3Q-9XWD-2M4P"  # made up: the platform gives each circular its own
+
+# 联合行文: the four health commissions issuing one circular.
+JOINT_ORGANS = ["上海市卫生健康委员会", "江苏省卫生健康委员会", "浙江省卫生健康委员会", "安徽省卫生健康委员会"]
 
 
-def health_code_document(*, pages: int = 3, verify_url: str = "http://127.0.0.1:8000/circulars/verify/0/"):
+def health_code_document(
+    *,
+    pages: int = 3,
+    verify_url: str = "http://127.0.0.1:8000/circulars/verify/0/",
+    verification_code: str = "",
+):
     """沪苏浙皖联防〔2026〕3号 as a CircularDocument: its first paragraph only (pages=1), the
-    notice itself (4 pages) or with more sections (pages=5)."""
+    notice itself (4 pages) or with more sections (pages=5); with a verification code
+    (SAMPLE_VERIFICATION_CODE, say) printed beside its QR code if given."""
     from notices.circulars.document import CircularDocument
     from notices.models.circulars import format_chinese_date
 
@@ -42,4 +52,17 @@ def health_code_document(*, pages: int = 3, verify_url: str = "http://127.0.0.1:
         printed_by="长三角区域合作办公室",
         printed_on=format_chinese_date(date(2026, 3, 10)),
         verify_url=verify_url,
+        verification_code=verification_code,
     )
+
+
+def joint_health_code_document(*, organs: list[str] = JOINT_ORGANS, pages: int = 1, **options):
+    """The health code circular issued jointly (联合行文) by `organs`, the first the lead one."""
+    options.setdefault("verification_code", SAMPLE_VERIFICATION_CODE)
+    document = health_code_document(pages=pages, **options)
+    document.issuer_marks = list(organs)
+    document.signatures = list(organs)
+    document.signature = "、".join(organs)
+    document.document_number = "沪卫联发〔2026〕1号"
+    document.printed_by = organs[0]
+    return document

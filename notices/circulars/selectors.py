@@ -1,6 +1,7 @@
 """Who sees a circular: the one access helper (`circular_for_user`) and the list selector.
 
-A circular that belongs to a case is visible to whoever can see the case (coordination's
+A circular not yet numbered (a draft, one awaiting sign-off) is seen by its issuing
+organisation only. A numbered circular that belongs to a case is visible to whoever can see the case (coordination's
 `visible_cases`, so the Office and regional leaders see what they see there); a circular
 without a case is visible to its issuing organisation and its addressee organisations.
 Anybody else gets 404: a circular's existence is not leaked.
@@ -15,7 +16,7 @@ from django.http import Http404
 
 from coordination.models import Case
 from coordination.workflow.access import membership_of, visible_cases
-from notices.models.circulars import Circular
+from notices.models.circulars import PUBLISHED_STATUSES, Circular
 
 
 @functools.cache
@@ -28,6 +29,8 @@ def circular_visibility_filter(user) -> Q:
     if membership is None:
         return Q(pk__in=[])
     organisation_id = membership.organisation_id
+    # Before it is numbered, a circular is its issuing organisation's alone.
+    published = Q(status__in=PUBLISHED_STATUSES) | Q(issuer_id=organisation_id)
     addressed = Circular.addressees.through.objects.filter(circular_id=OuterRef("pk"), organisation_id=organisation_id)
     visible = Q(content_type__isnull=True) & (Q(issuer_id=organisation_id) | Q(Exists(addressed)))
     for model in case_models():
@@ -35,7 +38,7 @@ def circular_visibility_filter(user) -> Q:
             content_type=ContentType.objects.get_for_model(model),
             object_id__in=visible_cases(user, model).values("pk"),
         )
-    return visible
+    return visible & published
 
 
 def visible_circulars(user):

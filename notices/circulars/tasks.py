@@ -11,7 +11,12 @@ from celery import shared_task
 from celery.signals import worker_init, worker_process_init
 
 from coordination.documents import render_task_options, render_with_retries
-from notices.circulars.services import circular_render, circular_render_failed, circulars_requeue_stuck
+from notices.circulars.services import (
+    circular_render,
+    circular_render_failed,
+    circulars_requeue_stuck,
+    circulars_sign_off_overdue,
+)
 
 log = logging.getLogger("notices.circulars")
 
@@ -31,6 +36,11 @@ def render_circular(self, circular_id: int) -> None:
 @shared_task(ignore_result=True)
 def requeue_circular_renders() -> dict:
     return circulars_requeue_stuck()
+
+
+@shared_task(ignore_result=True)
+def escalate_late_sign_offs() -> int:
+    return circulars_sign_off_overdue()
 
 
 @worker_init.connect

@@ -9,8 +9,16 @@ mark into the line when one character more is all it needs (标点挤压), as Ch
 """
 
 import functools
+import itertools
+import logging
+import math
+import os
 import re
+import tempfile
+import threading
+import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from notices.circulars.glyphs import font_stack, is_drawn
 
@@ -23,6 +31,8 @@ EPSILON = 0.01  # pt
 
 HEADING_1 = re.compile(r"^[一二三四五六七八九十百]+、")
 HEADING_2 = re.compile(r"^（[一二三四五六七八九十百]+）")
+HEADING_SENTENCE_MARKS = set("，；：？！,;:?!")
+HEADING_MAX_CHARS = 26  # a heading fits on its first line (28 characters, 2 indented)
 
 
 @dataclass
@@ -78,15 +88,29 @@ def is_wide(char: str) -> bool:
 
 def body_runs(text: str, body_role: str = "fangsong") -> tuple[list[Run], str]:
     """A paragraph of the body split into runs by heading level (一、 in 黑体, （一） in 楷体,
-    1. and （1） in the body face): the heading ends at its first 。 and the paragraph's text
-    goes on in the body face."""
+    1. and （1） in the body face): only the heading takes the heading's face, the text after
+    it goes on in the body face (heading_length)."""
     for pattern, role, kind in ((HEADING_1, "hei", "heading-1"), (HEADING_2, "kai", "heading-2")):
-        if pattern.match(text):
-            end = text.find("。")
-            if end == -1 or end == len(text) - 1:
+        match = pattern.match(text)
+        if match:
+            end = heading_length(text, match.end())
+            if end >= len(text):
                 return [Run(role, text)], kind
-            return [Run(role, text[: end + 1]), Run(body_role, text[end + 1 :])], kind
+            return [Run(role, text[:end]), Run(body_role, text[end:])], kind
     return [Run(body_role, text)], "body"
+
+
+def heading_length(text: str, ordinal_end: int) -> int:
+    """How much of a numbered paragraph is its heading: a run-in heading up to its first 。
+    ("（一）加快系统对接。各地…"), the whole paragraph when it is a heading alone ("一、总体
+    要求"), and only the ordinal when the paragraph is a numbered sentence — one with a
+    comma or colon before its first 。, or longer than a line ("一、各地要……，……。")."""
+    stop = text.find("。")
+    end = len(text) if stop == -1 else stop + 1
+    heading = text[ordinal_end:end]
+    if any(mark in HEADING_SENTENCE_MARKS for mark in heading) or len(text[:end]) > HEADING_MAX_CHARS:
+        return ordinal_end
+    return end
 
 
 @functools.cache
@@ -228,35 +252,229 @@ def style_lines(lines, default_role: str = "fangsong") -> list[tuple[str, str]]:
     return list(rules.items())
 
 
-TITLE_BREAK_AFTER = ("关于", "的", "和", "与", "及", "对", "在")
-TITLE_BREAK_BEFORE = ("关于", "的通知", "的通报", "的意见", "的决定", "的报告", "的函", "的批复", "的公告")
+# --- titles -------------------------------------------------------------------------------------
+
+TITLE_WORDS_FILE = Path(__file__).resolve().parent / "title_words.txt"
+TITLE_MIN_RATIO = 0.6  # no line of a title shorter than 60 % of its longest
+# A line may end after 关于 (the issuer on a line of its own) or start with it; it should not
+# end on a word that leans on the next one, nor start with one that leans on the previous.
+TITLE_GOOD_BREAKS = ("关于",)
+TITLE_LEANING_FORWARD = set("的和与及或并对在等为第把将向从由按来赴到至经")
+TITLE_LEANING_BACK = set("下中后时前上内外间")
+TITLE_JOINED = re.compile(r"[0-9A-Za-z]")  # a number or Latin word keeps its unit: 14天, 2026年
+PHRASE_BREAK_COST = 2.0  # breaking a mechanism's name at one of its spaces
+
+_segmenter = None
+_segmenter_lock = threading.Lock()
+
+
+@functools.cache
+def _title_dictionary() -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
+    """(words, {phrase: the offsets of its spaces}) of notices/circulars/title_words.txt."""
+    words, phrases = [], {}
+    for line in TITLE_WORDS_FILE.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        words.extend(parts)
+        if len(parts) > 1:
+            phrases["".join(parts)] = tuple(itertools.accumulate(len(part) for part in parts[:-1]))
+    return tuple(dict.fromkeys(words)), phrases
+
+
+def title_words() -> tuple[str, ...]:
+    """The words a title never breaks inside."""
+    return _title_dictionary()[0]
+
+
+def title_phrases() -> dict[str, tuple[int, ...]]:
+    """The phrases a title breaks inside only at their spaces, and only when it must."""
+    return _title_dictionary()[1]
+
+
+def _jieba_cache_dir() -> str:
+    """A private directory under the system's temp dir for jieba's dictionary cache (jieba
+    reads it back with marshal: it is not left where another user could replace it)."""
+    owner = os.getuid() if hasattr(os, "getuid") else "user"
+    path = Path(tempfile.gettempdir()) / f"jieba-{owner}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return str(path)
+
+
+def title_segmenter():
+    """jieba's tokenizer with the platform's words, built once per process and quietly
+    (about a second; jieba's cache is written the first time on a machine)."""
+    global _segmenter
+    with _segmenter_lock:
+        if _segmenter is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # jieba imports pkg_resources
+                import jieba
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.tmp_dir = _jieba_cache_dir()
+            for word in [*title_words(), *title_phrases()]:
+                tokenizer.add_word(word)
+            _segmenter = tokenizer
+        return _segmenter
+
+
+def title_segments(title: str) -> list[str]:
+    """The title cut into words by jieba and the platform's dictionary (a phrase into its
+    parts: jieba keeps it whole, break_title decides whether it may break)."""
+    phrases = title_phrases()
+    segments = []
+    for word in title_segmenter().cut(title):
+        if word in phrases:
+            edges = [0, *phrases[word], len(word)]
+            segments.extend(word[a:b] for a, b in itertools.pairwise(edges))
+        else:
+            segments.append(word)
+    return segments
+
+
+def _cells(text: str) -> float:
+    return sum(1.0 if is_wide(ch) else 0.5 for ch in text)
+
+
+def _occurrences(title: str, word: str):
+    start = title.find(word)
+    while start != -1:
+        yield start
+        start = title.find(word, start + 1)
+
+
+def title_break_positions(title: str, *, between_words: bool = True, in_phrases: bool = False) -> list[int]:
+    """Where a title's line may end: between two words of the segmenter (anywhere, when
+    `between_words` is false), never inside a word of the dictionary whatever jieba made of
+    it, inside a phrase only at its spaces (`in_phrases`), never against 行首/行尾禁则, nor
+    between a number and its unit."""
+    if between_words:
+        cuts = set(itertools.accumulate(len(word) for word in title_segments(title)[:-1]))
+    else:
+        cuts = set(range(1, len(title)))
+    for phrase, spaces in title_phrases().items():
+        for start in _occurrences(title, phrase):
+            cuts.difference_update(range(start + 1, start + len(phrase)))
+            if in_phrases:
+                cuts.update(start + offset for offset in spaces)
+    for word in title_words():
+        for start in _occurrences(title, word):
+            cuts.difference_update(range(start + 1, start + len(word)))
+    return sorted(
+        cut
+        for cut in cuts
+        if 0 < cut < len(title)
+        and title[cut - 1] not in NOT_END
+        and title[cut] not in NOT_START
+        and not TITLE_JOINED.match(title[cut - 1])
+        and not (title[cut - 1] in REPEATED_MARKS and title[cut] == title[cut - 1])
+    )
+
+
+def _is_unimodal(widths: list[float]) -> bool:
+    """梯形 (growing or shrinking) or 菱形 (longest in the middle): never an hourglass."""
+    peak = widths.index(max(widths))
+    rising = all(a <= b for a, b in itertools.pairwise(widths[: peak + 1]))
+    falling = all(a >= b for a, b in itertools.pairwise(widths[peak:]))
+    return rising and falling
+
+
+def title_is_balanced(lines: list[str]) -> bool:
+    """The measure the title breaker holds itself to: no line shorter than 60 % of the
+    longest, and a 梯形 or 菱形 shape."""
+    widths = [_cells(line) for line in lines]
+    return min(widths) >= TITLE_MIN_RATIO * max(widths) and _is_unimodal(widths)
+
+
+def _break_cost(title: str, cut: int, words: dict[int, str]) -> float:
+    """What a line break at `cut` costs besides the shape: less next to 关于, more after a
+    word that leans forward (的, 和 …) or before one that leans back (下, 中 …)."""
+    cost = 0.0
+    if title.endswith(TITLE_GOOD_BREAKS, 0, cut) or title.startswith(TITLE_GOOD_BREAKS, cut):
+        cost -= 0.5
+    before, after = words.get(cut, ("", ""))
+    if before in TITLE_LEANING_FORWARD:
+        cost += 1.5
+    if after in TITLE_LEANING_BACK:
+        cost += 2.5
+    return cost
+
+
+def _title_cost(lines: list[str], break_costs: float, extra_lines: int) -> float:
+    """Lower is better: the spread of the lines' widths in cells, a little more for a shape
+    narrowing downwards (the pyramid is the usual form), the breaks' own costs, and much
+    more for each line beyond what the title needs and for an unbalanced shape."""
+    widths = [_cells(line) for line in lines]
+    cost = max(widths) - min(widths) + break_costs + 4 * extra_lines
+    if not all(a <= b for a, b in itertools.pairwise(widths)):
+        cost += 0.5
+    if not title_is_balanced(lines):
+        cost += 100
+    return cost
+
+
+def _title_splits(title: str, cuts: list[int], count: int, max_cells: float):
+    """Every way of cutting the title at `cuts` into `count` lines none wider than
+    max_cells, as lists of cut positions."""
+
+    def extend(start: int, remaining: int):
+        if remaining == 1:
+            if _cells(title[start:]) <= max_cells:
+                yield []
+            return
+        for cut in cuts:
+            if cut <= start:
+                continue
+            if _cells(title[start:cut]) > max_cells:
+                break
+            for rest in extend(cut, remaining - 1):
+                yield [cut, *rest]
+
+    yield from extend(0, count)
+
+
+def _best_title_split(title: str, cuts: list[int], max_cells: float, phrase_cuts: set[int]):
+    """The cheapest split of the title at `cuts` (lines, cost), or (None, None)."""
+    segments = title_segments(title)
+    boundaries = list(itertools.accumulate(len(word) for word in segments))
+    words = {end: (segments[i], segments[i + 1]) for i, end in enumerate(boundaries[:-1])}
+    own = {cut: _break_cost(title, cut, words) + (PHRASE_BREAK_COST if cut in phrase_cuts else 0) for cut in cuts}
+    needed = math.ceil(_cells(title) / max_cells)
+    best, best_cost = None, None
+    for count in range(needed, needed + 2):
+        for split in _title_splits(title, cuts, count, max_cells):
+            edges = [0, *split, len(title)]
+            lines = [title[a:b] for a, b in itertools.pairwise(edges)]
+            cost = _title_cost(lines, sum(own[cut] for cut in split), count - needed)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = lines, cost
+    return best, best_cost
+
+
+def break_title(title: str, max_cells: float) -> list[str]:
+    """A title's lines (GB/T 9704-2012 7.3.1: 词意完整、排列对称): broken only between words,
+    in the most balanced 梯形 or 菱形 shape (title_is_balanced); a mechanism's name is broken
+    at its spaces only when the title cannot be balanced otherwise, and a word only when it
+    is wider than a line. Explicit line breaks are kept."""
+    if "\n" in title:
+        return [part.strip() for part in title.splitlines() if part.strip()]
+    if _cells(title) <= max_cells:
+        return [title]
+    words = title_break_positions(title)
+    with_phrases = title_break_positions(title, in_phrases=True)
+    best, _cost = _best_title_split(title, words, max_cells, set())
+    if best is None or not title_is_balanced(best):
+        candidate, _cost = _best_title_split(title, with_phrases, max_cells, set(with_phrases) - set(words))
+        if candidate is not None and (best is None or title_is_balanced(candidate)):
+            best = candidate
+    for cuts in (title_break_positions(title, between_words=False), list(range(1, len(title)))):
+        if best is not None:
+            break
+        best, _cost = _best_title_split(title, cuts, max_cells, set())
+    return best or [title]
 
 
 def balance_title(title: str, max_chars: int) -> list[str]:
-    """Break a long title into lines of balanced length (梯形 or 菱形, never a short last
-    line), preferring breaks next to 关于/的/和…; explicit line breaks are kept."""
-    if "\n" in title:
-        return [part.strip() for part in title.splitlines() if part.strip()]
-    if len(title) <= max_chars:
-        return [title]
-    count = -(-len(title) // max_chars)
-    lines, rest = [], title
-    for remaining in range(count, 1, -1):
-        target = len(rest) / remaining
-        best, best_score = None, None
-        for cut in range(max(1, int(target) - 4), min(len(rest), max_chars) + 1):
-            head, tail = rest[:cut], rest[cut:]
-            if len(tail) > max_chars * (remaining - 1) or head[-1] in NOT_END or tail[0] in NOT_START:
-                continue
-            score = abs(len(head) - target)
-            if head.endswith(TITLE_BREAK_AFTER) or tail.startswith(TITLE_BREAK_BEFORE):
-                score -= 1.5
-            if len(head) > target + 0.5:
-                score += 0.25  # prefer a pyramid: the first line not longer than the next
-            if best_score is None or score < best_score:
-                best, best_score = cut, score
-        best = best or min(max_chars, len(rest) - 1)
-        lines.append(rest[:best])
-        rest = rest[best:]
-    lines.append(rest)
-    return lines
+    """The title's lines at `max_chars` characters of the title's size a line (break_title)."""
+    return break_title(title, max_chars)

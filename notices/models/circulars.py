@@ -50,6 +50,9 @@ class IssuingBody(models.Model):
     )
     mark = models.CharField(_("issuing-body mark"), max_length=40)
     code = models.CharField(_("issuer code"), max_length=16, validators=[validate_issuer_code])
+    # 联合行文: the organisations in whose joint name this body issues (the Office for the four
+    # regions); their marks head its circulars and each signs. Empty: it issues alone.
+    joint_issuers = models.ManyToManyField(Organisation, related_name="+", blank=True, verbose_name=_("joint issuers"))
 
     class Meta:
         verbose_name = _("issuing body")
@@ -76,9 +79,14 @@ class CircularNumberSequence(models.Model):
 
 class CircularStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    AWAITING_SIGN_OFF = "awaiting_sign_off", _("Awaiting sign-off")
     RENDERING = "rendering", _("Rendering")
     ISSUED = "issued", _("Issued")
     FAILED = "failed", _("Rendering failed")
+
+
+# Numbered and sent: the addressees see these; drafts only the issuing organisation.
+PUBLISHED_STATUSES = (CircularStatus.RENDERING, CircularStatus.ISSUED, CircularStatus.FAILED)
 
 
 def circular_pdf_path(circular, filename: str) -> str:
@@ -124,7 +132,40 @@ class Circular(models.Model):
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     case = GenericForeignKey("content_type", "object_id")
 
-    status = models.CharField(_("status"), max_length=16, choices=CircularStatus.choices, default=CircularStatus.DRAFT)
+    # 联合行文: the marks heading it and the organs signing it, as issued (empty: the issuer's).
+    issuer_marks = models.JSONField(_("issuing-body marks"), default=list, blank=True)
+    signatures = models.JSONField(_("signatures"), default=list, blank=True)
+    # The issued document this one replaces (an amended measure is a new, numbered document).
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("replaces"),
+    )
+
+    status = models.CharField(_("status"), max_length=20, choices=CircularStatus.choices, default=CircularStatus.DRAFT)
+    # 签发: who signed it off, when, with what comment. A circular issued first (an emergency
+    # whose mechanism allows it) is signed off afterwards (补签) by `sign_off_due`.
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    signed_off_at = models.DateTimeField(_("signed off"), null=True, blank=True)
+    sign_off_comment = models.CharField(_("sign-off comment"), max_length=500, blank=True)
+    sign_off_due = models.DateTimeField(_("sign-off due"), null=True, blank=True)
+    sign_off_escalated_at = models.DateTimeField(_("late sign-off escalated"), null=True, blank=True)
+    # The short code printed beside the QR code; /documents/verify/<code>/ finds it.
+    verification_code = models.CharField(_("verification code"), max_length=16, unique=True, null=True, blank=True)
+    # The key(s) that signed its PDF: one per signing organ of a joint document, comma-separated.
+    signing_key_id = models.CharField(_("signing keys"), max_length=200, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revocation_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
     failure_reason = models.TextField(_("reason for failure"), blank=True)
     render_attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0)
     render_queued_at = models.DateTimeField(_("render queued"), null=True, blank=True)
@@ -150,6 +191,7 @@ class Circular(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id"], name="circular_case"),
             models.Index(fields=["status", "render_queued_at"], name="circular_render_queue"),
+            models.Index(fields=["sign_off_due"], name="circular_sign_off_due"),
         ]
 
     def __str__(self):
@@ -162,6 +204,11 @@ class Circular(models.Model):
     @property
     def printed_on_display(self) -> str:
         return format_chinese_date(self.printed_on)
+
+    @property
+    def is_numbered(self) -> bool:
+        """Issued (or being rendered, or failed to render): what its addressees may see."""
+        return self.status in PUBLISHED_STATUSES
 
     @property
     def download_filename(self) -> str:

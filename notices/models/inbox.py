@@ -21,6 +21,7 @@ class NoticeKind(models.TextChoices):
     DEADLINE_ESCALATED = "deadline_escalated", _("Escalation")
     CIRCULAR_ISSUED = "circular_issued", _("Circular issued")
     PDF_READY = "pdf_ready", _("Document ready")
+    SIGN_OFF = "sign_off", _("Sign-off")
 
 
 class Mailbox(models.Model):

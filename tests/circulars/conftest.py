@@ -12,7 +12,7 @@ import pytest
 from notices.circulars import tasks
 from notices.circulars.rendering import render_circular
 from notices.circulars.samples import HEALTH_CODE_ADDRESSEES, HEALTH_CODE_BODY, HEALTH_CODE_TITLE, health_code_document
-from notices.circulars.services import circular_issue, circular_render
+from notices.circulars.services import circular_issue, circular_render, circular_sign_off
 
 MM = 72 / 25.4
 
@@ -79,16 +79,31 @@ def sample_pdf(tmp_path_factory) -> RenderedSample:
     return RenderedSample(path, rendered.pdf, rendered.pages, rendered.level, document)
 
 
+def signer_of(demo, organisation):
+    """The demo user who signs off the organisation's circulars (its office head or leader)."""
+    from coordination.models import Membership
+
+    return demo.user(
+        Membership.objects.filter(organisation=organisation, role__in=["signer", "leader"])
+        .order_by("role")
+        .values_list("user__username", flat=True)
+        .first()
+    )
+
+
 @pytest.fixture
 def issue(demo):
-    """`issue(by="yrd-office", to=("sh-liaison", …), render=True, **fields)`: a circular issued
-    through the service, rendered synchronously unless render=False."""
+    """`issue(by="yrd-office", to=("sh-liaison", …), render=True, **fields)`: a circular drafted
+    by `by` through the service and signed off (so issued) by its organisation's office head
+    or leader, rendered synchronously unless render=False."""
 
     def make(by="yrd-office", to=("sh-liaison", "js-liaison", "zj-liaison", "ah-liaison"), render=True, **fields):
         fields.setdefault("title", HEALTH_CODE_TITLE)
         fields.setdefault("addressee_line", HEALTH_CODE_ADDRESSEES)
         fields.setdefault("body", HEALTH_CODE_BODY.split("\n")[0])
         circular = circular_issue(by=demo.user(by), addressees=[demo.org(code) for code in to], **fields)
+        if circular.status == circular.Status.AWAITING_SIGN_OFF:
+            circular = circular_sign_off(by=signer_of(demo, circular.issuer), circular_id=circular.pk)
         if render:
             circular_render(circular.pk)
             circular.refresh_from_db()

@@ -19,7 +19,7 @@ pytestmark = [
 
 @pytest.mark.parametrize("count", [2, 8])
 def test_circulars_issued_at_once_get_consecutive_distinct_numbers(demo, count):
-    officer, addressee = demo.user("yrd-office"), demo.org("sh-liaison")
+    officer, addressee = demo.user("yrd-leader"), demo.org("sh-liaison")  # signs off and so issues
     outcomes = run_at_once(
         count,
         lambda: circular_issue(

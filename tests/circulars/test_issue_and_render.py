@@ -88,7 +88,7 @@ def test_a_draft_has_no_number_until_it_is_issued(demo):
         addressees=[demo.org("sh-liaison")],
     )
     assert draft.status == Circular.Status.DRAFT and draft.document_number is None
-    issued = circular_issue(by=demo.user("yrd-office"), draft=draft)
+    issued = circular_issue(by=demo.user("yrd-leader"), draft=draft)  # the Office's leader signs off
     assert issued.status == Circular.Status.RENDERING and issued.sequence == 1
 
 

@@ -1,5 +1,6 @@
-"""The verification page the QR code points to answers for a real hash and 404s for a forged
-one, without the body; downloads obey case permissions (404 outside) and carry the Chinese
+"""The one verification page (/documents/verify/<code>/) answers for a circular's printed
+short code and for its hashes and 404s for a forged one, without the body (the old
+/circulars/verify/ links redirect there); downloads obey case permissions (404 outside) and carry the Chinese
 filename per RFC 6266/5987."""
 
 from urllib.parse import quote
@@ -17,8 +18,10 @@ def circular(issue):
 
 def test_the_verification_page_answers_for_the_printed_code_and_for_the_files_hash(client, circular):
     body_text = HEALTH_CODE_BODY.split("\n")[0]
-    for digest in (circular.content_sha256, circular.sha256, circular.sha256.upper()):
-        response = client.get(f"/circulars/verify/{digest}/")
+    code = circular.verification_code
+    dashed = "-".join(code[i : i + 4] for i in range(0, 12, 4))
+    for digest in (code, dashed, dashed.lower(), circular.content_sha256, circular.sha256, circular.sha256.upper()):
+        response = client.get(f"/documents/verify/{digest}/")
         assert response.status_code == 200
         page = response.content.decode()
         assert circular.document_number in page
@@ -29,21 +32,28 @@ def test_the_verification_page_answers_for_the_printed_code_and_for_the_files_ha
         assert f"/circulars/{circular.pk}/pdf/" not in page  # anonymous: no download
 
 
+def test_the_old_verification_links_redirect_to_the_one_verification(client, circular):
+    response = client.get(f"/circulars/verify/{circular.content_sha256}/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/documents/verify/{circular.content_sha256}/"
+
+
 def test_a_forged_or_malformed_hash_answers_404(client, circular):
     forged = "0" * 64
-    assert client.get(f"/circulars/verify/{forged}/").status_code == 404
-    assert client.get(f"/circulars/verify/{circular.sha256[:-1]}x/").status_code == 404
-    assert client.get("/circulars/verify/not-a-hash/").status_code == 404
+    assert client.get(f"/documents/verify/{forged}/").status_code == 404
+    assert client.get(f"/documents/verify/{circular.sha256[:-1]}x/").status_code == 404
+    assert client.get("/documents/verify/not-a-hash/").status_code == 404
+    assert client.get("/documents/verify/ZZZZ-ZZZZ-ZZZZ/").status_code == 404
 
 
 def test_a_circular_still_rendering_cannot_be_verified(client, issue):
     pending = issue(render=False)
-    assert client.get(f"/circulars/verify/{pending.content_sha256}/").status_code == 404
+    assert client.get(f"/documents/verify/{pending.verification_code}/").status_code == 404
 
 
 def test_the_verification_page_offers_the_download_to_an_addressee(client, demo, circular):
     client.force_login(demo.user("sh-liaison"))
-    page = client.get(f"/circulars/verify/{circular.content_sha256}/").content.decode()
+    page = client.get(f"/documents/verify/{circular.verification_code}/").content.decode()
     assert f"/circulars/{circular.pk}/pdf/" in page
 
 

@@ -12,14 +12,19 @@ from notices.sms import ConsoleSmsBackend, sms_send
 def test_a_new_case_is_emailed_at_once_by_default(demo, make_sheet):
     make_sheet()
     sent = emails_for_event(OutboxEvent.objects.get(kind="case.created"))
-    assert sent == 1
-    assert mail.outbox[0].to == ["sh-liaison@demo.yrd.invalid"]
+    assert sent == 3  # the addressee office's liaison officer and its head, the author's head
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "js-head@demo.yrd.invalid",
+        "sh-head@demo.yrd.invalid",
+        "sh-liaison@demo.yrd.invalid",
+    ]
     assert "请协助核查" in mail.outbox[0].subject
     assert emails_for_event(OutboxEvent.objects.get(kind="case.created")) == 0  # never twice
 
 
 def test_someone_who_turned_it_off_gets_no_email(demo, make_sheet):
-    preference_set(user=demo.user("sh-liaison"), kind="case_created", email=NotificationPreference.Email.OFF)
+    for username in ("sh-liaison", "sh-head", "js-head"):
+        preference_set(user=demo.user(username), kind="case_created", email=NotificationPreference.Email.OFF)
     make_sheet()
     assert emails_for_event(OutboxEvent.objects.get(kind="case.created")) == 0
     assert mail.outbox == []

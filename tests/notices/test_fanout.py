@@ -13,7 +13,9 @@ from notices.services import notice_mark_read, notices_for_event, notices_mark_a
 def test_a_new_sheet_notifies_the_addressee_but_not_its_author(demo, make_sheet):
     sheet = make_sheet()
     recipients = set(Notice.objects.values_list("recipient__username", flat=True))
-    assert recipients == {"sh-liaison"}
+    # Every member of the participants but the author: the addressee office and its head, and
+    # the author's own head.
+    assert recipients == {"sh-liaison", "sh-head", "js-head"}
     notice = Notice.objects.get(recipient__username="sh-liaison")
     assert notice.kind == "case_created" and notice.seq == 1
     assert notice.reference == sheet.reference
@@ -29,7 +31,12 @@ def test_a_transition_notifies_every_member_of_every_participant(demo, make_shee
     sheet = make_sheet()
     transition_fire(type(sheet), sheet.pk, "accept", by=demo.user("sh-liaison"))
     accepted = Notice.objects.filter(kind="case_transitioned")
-    assert set(accepted.values_list("recipient__username", flat=True)) == {"js-liaison", colleague.username}
+    assert set(accepted.values_list("recipient__username", flat=True)) == {
+        "js-liaison",
+        "js-head",
+        "sh-head",
+        colleague.username,
+    }
     assert accepted.first().title_zh.endswith("受理")
     with translation.override("en"):
         assert accepted.first().title.endswith("Accept")
@@ -47,7 +54,7 @@ def test_handling_the_same_event_twice_writes_no_second_notice(demo, make_sheet)
     make_sheet()
     event = OutboxEvent.objects.get(kind="case.created")
     assert notices_for_event(event) == []
-    assert Notice.objects.count() == 1
+    assert Notice.objects.count() == 3  # sh-liaison, sh-head and js-head, once each
 
 
 def test_a_rolled_back_transition_leaves_no_notice(demo, make_sheet):

@@ -98,7 +98,9 @@ def test_a_batch_writes_what_creating_its_cases_one_by_one_writes(office):
     assert [number(case) for case in [single, *batch]] == [1, 2, 3, 4, 5, 6]
     assert ReferenceSequence.objects.get(region_abbr="JS", code="ASG").last == 6
     expected = written_for(single)
-    assert expected["audit"][0][-1] == GENESIS and len(expected["notices"]) == 2
+    assert (
+        expected["audit"][0][-1] == GENESIS and len(expected["notices"]) == 4
+    )  # sh-liaison, its colleague, sh-head; js-head
     for case in batch:
         written = written_for(case)
         event_id = OutboxEvent.objects.get(object_id=case.pk, content_type__model="assignmentsheet").pk

@@ -191,16 +191,21 @@ def test_an_addressees_answer_notifies_the_issuer_not_the_other_addressees(api_a
 
     fire(api_as(demo.user("sh-liaison")), issued["id"], "acknowledge")
     answered = Notice.objects.filter(kind="case_transitioned")
-    assert set(answered.values_list("recipient__username", flat=True)) == {"js-liaison"}
+    # The issuing office: its liaison officer and its head.
+    assert set(answered.values_list("recipient__username", flat=True)) == {"js-liaison", "js-head"}
     api_as(demo.user("zj-liaison")).post(f"{URL}{issued['id']}/read/")
     read = Notice.objects.filter(kind="receipt_read")
-    assert set(read.values_list("recipient__username", flat=True)) == {"js-liaison"}
+    assert set(read.values_list("recipient__username", flat=True)) == {"js-liaison", "js-head"}
 
 
 def test_issuing_a_notice_issues_its_circular_with_the_addressees(demo, issued):
+    from notices.circulars.services import circular_sign_off
     from notices.models.circulars import Circular
 
     circular = Circular.objects.get(object_id=issued["id"])
+    # The officer's notice goes out at once; its circular waits for the office head's sign-off.
+    assert circular.status == Circular.Status.AWAITING_SIGN_OFF and circular.document_number is None
+    circular = circular_sign_off(by=demo.user("js-head"), circular_id=circular.pk)
     assert circular.status == Circular.Status.RENDERING
     assert circular.document_number and circular.document_number.endswith(f"〔{circular.year}〕1号")
     assert circular.title == issued["title"]
@@ -300,6 +305,10 @@ def test_an_amendment_tells_every_addressee(api_as, demo, issued):
 
 
 def test_addressees_find_the_circular_on_the_notice_and_outsiders_see_nothing(api_as, client, demo, issued):
+    from notices.circulars.services import circular_sign_off
+    from notices.models.circulars import Circular
+
+    circular_sign_off(by=demo.user("js-head"), circular_id=Circular.objects.get(object_id=issued["id"]).pk)
     circulars = (
         api_as(demo.user("sh-liaison"))
         .get("/api/v1/circulars/", {"case_model": "measure_notices.measurenotice", "case_id": issued["id"]})

@@ -106,7 +106,11 @@ class InsuranceFilingDetailSerializer(CaseDetailSerializer, InsuranceFilingSeria
     def get_receipt(self, filing) -> dict | None:
         if filing.state != InsuranceFiling.S.APPROVED:
             return None
-        return {"url": reverse("insurance-filing-receipt", args=[filing.pk]), "code": filing.receipt_digest}
+        return {
+            "url": reverse("insurance-filing-receipt", args=[filing.pk]),
+            "code": filing.receipt_digest,
+            "verify_url": services.verify_url(filing.receipt_digest),
+        }
 
 
 class InsuranceFilingCreateSerializer(serializers.Serializer):

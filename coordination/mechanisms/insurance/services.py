@@ -27,7 +27,7 @@ from coordination.mechanisms.insurance.validation import validate_filing_fields
 from coordination.models import Organisation, Participant, Region
 from coordination.pii.access import Action, personal_data_access_record
 from coordination.workflow import mechanisms
-from coordination.workflow.access import case_for_user, case_perms, membership_of
+from coordination.workflow.access import case_for_user, case_perms, membership_of, visibility_filter
 from coordination.workflow.engine import NewCase, case_create, cases_create_many, transition_fire
 
 log = logging.getLogger(__name__)
@@ -441,10 +441,55 @@ RECEIPT_READY = events.DOCUMENT_READY  # emitted when a receipt's PDF is stored 
 
 
 def verify_url(digest: str) -> str:
-    from django.conf import settings
+    from coordination import verification
+
+    return verification.verify_url(digest)
+
+
+def receipt_record(token: str, user):
+    """Receipts in the one verification (coordination/verification): found by the code their
+    QR carries (the content digest) or the SHA-256 of the PDF; no personal numbers."""
+    from django.db.models import Q
     from django.urls import reverse
 
-    return settings.CIRCULAR_PUBLIC_BASE_URL + reverse("insurance-receipt-verify", args=[digest])
+    from coordination import verification
+
+    if not verification.HEX_RE.match(token):
+        return None
+    filing = (
+        InsuranceFiling.objects.defer("id_number", "phone")
+        .select_related("originator", "insuring_centre")
+        .exclude(receipt_digest="")
+        .filter(Q(receipt_digest=token) | Q(receipt_sha256=token))
+        .first()
+    )
+    if filing is None:
+        return None
+    in_force = filing.state == InsuranceFiling.S.APPROVED
+    may_download = (
+        in_force
+        and user is not None
+        and user.is_authenticated
+        and InsuranceFiling.objects.filter(visibility_filter(user, InsuranceFiling), pk=filing.pk).exists()
+    )
+    validity = f"{filing.effective_from:%Y-%m-%d} – {filing.valid_until:%Y-%m-%d}" if filing.effective_from else ""
+    return verification.Record(
+        kind_zh="异地就医备案回执",
+        kind_en="cross-region medical-insurance filing receipt",
+        title=f"{filing.patient_name_masked} · {filing.get_filing_type_display()}",
+        number=filing.reference,
+        issuer_zh=filing.insuring_centre.name_zh,
+        issuer_en=filing.insuring_centre.name_en,
+        issued_at=filing.decided_at or filing.updated_at,
+        sha256=filing.receipt_sha256,
+        status="valid" if in_force else "revoked",
+        revocation_reason="" if in_force else filing.get_state_display(),
+        download_url=reverse("insurance-filing-receipt", args=[filing.pk]) if may_download else None,
+        extra=(
+            (_("Treating hospital"), filing.originator.name),
+            (_("Valid"), validity),
+        ),
+    )
 
 
 def insurance_receipt_pdf(*, by, pk) -> InsuranceFiling:
@@ -491,6 +536,24 @@ def insurance_receipt_render_queued(filing_id: int) -> InsuranceFiling | None:
     return insurance_receipt_render(filing)
 
 
+def receipt_context(filing: InsuranceFiling) -> dict:
+    """What the receipt's template (insurance/receipt.html) is given; call in zh-hans."""
+    from coordination import documents
+
+    digest = filing.receipt_digest or filing.receipt_digest_compute()
+    return {
+        "filing": filing,
+        "content": filing.receipt_content(),
+        "digest": digest,
+        "digest_grouped": " ".join(digest[i : i + 16] for i in range(0, 64, 16)),
+        "qr_svg": documents.qr_svg(verify_url(digest)),
+        "pitch": "28.000pt",
+        "filing_type": filing.get_filing_type_display(),
+        "insurance_type": filing.get_insurance_type_display(),
+        "sex": filing.get_sex_display(),
+    }
+
+
 def insurance_receipt_render(filing: InsuranceFiling, *, by=None) -> InsuranceFiling:
     """Render the receipt through the registered official-document renderer and store it
     once; the render that stores it emits DOCUMENT_READY (`by`, if a person's download caused
@@ -498,27 +561,26 @@ def insurance_receipt_render(filing: InsuranceFiling, *, by=None) -> InsuranceFi
     from django.urls import reverse
 
     from coordination import documents
+    from coordination.trust.pdf import sign_pdf
     from coordination.workflow.engine import case_event_payload, outbox_emit
 
     digest = filing.receipt_digest or filing.receipt_digest_compute()
     with translation.override("zh-hans"):
-        context = {
-            "filing": filing,
-            "content": filing.receipt_content(),
-            "digest": digest,
-            "digest_grouped": " ".join(digest[i : i + 16] for i in range(0, 64, 16)),
-            "qr_svg": documents.qr_svg(verify_url(digest)),
-            "pitch": "28.000pt",
-            "filing_type": filing.get_filing_type_display(),
-            "insurance_type": filing.get_insurance_type_display(),
-            "sex": filing.get_sex_display(),
-        }
+        context = receipt_context(filing)
         rendered = documents.renderer().render_template("insurance/receipt.html", context)
+    # Signed by the centre that approved it, its seal over the date (coordination/trust).
+    pdf = sign_pdf(
+        rendered.pdf,
+        filing.insuring_centre,
+        seals=rendered.anchors,
+        reason=f"备案回执 {filing.reference}",
+        location=filing.insuring_centre.name_zh,
+    )
     with transaction.atomic():
         locked = InsuranceFiling.objects.select_for_update().get(pk=filing.pk)
         if not locked.receipt_pdf:
-            locked.receipt_pdf.save(f"{locked.reference}.pdf", ContentFile(rendered.pdf), save=False)
-            locked.receipt_sha256 = hashlib.sha256(rendered.pdf).hexdigest()
+            locked.receipt_pdf.save(f"{locked.reference}.pdf", ContentFile(pdf), save=False)
+            locked.receipt_sha256 = hashlib.sha256(pdf).hexdigest()
             locked.receipt_digest = digest
             InsuranceFiling.objects.filter(pk=locked.pk).update(
                 receipt_pdf=locked.receipt_pdf.name, receipt_sha256=locked.receipt_sha256, receipt_digest=digest

@@ -165,15 +165,5 @@ def queue_bulk_approve(request):
 
 @require_GET
 def receipt_verify(request, digest: str):
-    """Public: which filing a receipt code names, its state and validity; no personal numbers."""
-    filing = (
-        InsuranceFiling.objects.defer("id_number", "phone")
-        .select_related("originator", "insuring_centre")
-        .filter(receipt_digest=digest.lower())
-        .first()
-        if len(digest) == 64
-        else None
-    )
-    if filing is None:
-        raise Http404
-    return render(request, "insurance/verify.html", {"filing": filing})
+    """The receipt's verification link before the one verification existed: redirected."""
+    return redirect("document-verify", code=digest, permanent=True)

@@ -1,6 +1,8 @@
 """Notices between regions — M3 major measures, M7 public-safety incidents, F4/F5 project and
 policy coordination — declared to the engine: one model, four catalogue rows."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from coordination.mechanisms.measure_notices import demo, scale
@@ -48,6 +50,8 @@ class MeasureNotices(mechanisms.Mechanism):
     new_page = "measure-notice-new"
     new_label = _("Issue a notice")
     circular = circular_fields
+    # M7 public-safety incidents go out at once; the office head signs off within two hours.
+    sign_off = {"M7": mechanisms.SignOff(after_issue=True, within=timedelta(hours=2))}
     briefing = PANELS
     demo = staticmethod(demo.seed)
     scale = staticmethod(scale.generate)

@@ -82,7 +82,8 @@ def measure_notice_supersede(*, old: MeasureNotice, new: MeasureNotice, by) -> M
 
 def circular_fields(notice) -> dict:
     """The official circular issued with the notice (notices/circulars): the addressees
-    as 主送, the Regional Cooperation Office as 抄送 when it is not an addressee."""
+    as 主送, the Regional Cooperation Office as 抄送 when it is not an addressee. The case's
+    reference and category are the platform's, not the document's: they are not printed."""
     addressees = [
         p.organisation
         for p in notice.participants.filter(role=Participant.Role.ADDRESSEE)
@@ -97,5 +98,4 @@ def circular_fields(notice) -> dict:
         "addressees": addressees,
         "addressee_line": "、".join(o.name_zh for o in (main or addressees)),
         "copy_to": office.name_zh if office and office in addressees and main else "",
-        "note": f"{notice.reference}（{notice.get_category_display()}）",
     }

@@ -72,8 +72,8 @@ def test_the_receipt_is_a_pdf_whose_code_the_public_page_verifies(ins, api_as, c
     assert response.content.startswith(b"%PDF-")
     filing.refresh_from_db()
     assert filing.receipt_sha256 and filing.receipt_pdf
-    page = client.get(f"/insurance/receipts/verify/{filing.receipt_digest}/")
+    page = client.get(f"/documents/verify/{filing.receipt_digest}/")
     assert page.status_code == 200
     text = page.content.decode()
     assert filing.reference in text and filing.id_number not in text and "张三" not in text
-    assert client.get("/insurance/receipts/verify/" + "0" * 64 + "/").status_code == 404
+    assert client.get("/documents/verify/" + "0" * 64 + "/").status_code == 404
