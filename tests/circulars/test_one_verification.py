@@ -85,6 +85,7 @@ def test_public_links_are_built_from_site_url(settings, circular):
 def test_verify_document_checks_a_pdf_offline_with_a_downloaded_trust_list(tmp_path, client, circular):
     trust_list = client.get("/trust-list.json")
     assert trust_list.status_code == 200
+    assert client.get("/api/v1/trust-list/").json()["list"]["keys"] == trust_list.json()["list"]["keys"]
     (tmp_path / "trust-list.json").write_bytes(trust_list.content)
     (tmp_path / "circular.pdf").write_bytes(pdf_of(circular))
     out = io.StringIO()

@@ -1,6 +1,6 @@
 """The leaders' briefing: who may read it, its figures, its JSON, and its registry of panels."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -37,6 +37,13 @@ def test_the_offices_leader_sees_four_regions_and_a_regional_leader_one(demo):
 
 
 def test_cases_are_counted_open_new_today_and_overdue_per_mechanism(demo, make_sheet, make_notice):
+    # At local noon: "an hour later" stays the same day whenever the suite runs (not so at 23:30).
+    noon = timezone.make_aware(datetime.combine(timezone.localdate(), time(12)))
+    with time_machine.travel(noon, tick=True):
+        _count_cases(demo, make_sheet, make_notice)
+
+
+def _count_cases(demo, make_sheet, make_notice):
     make_sheet(by="js-liaison", to="sh-liaison")
     closed = make_notice(by="js-liaison")
     for office in ("sh-liaison", "zj-liaison", "ah-liaison", "yrd-office"):
