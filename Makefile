@@ -75,6 +75,7 @@ bench: $(VENV)/.dev system-deps  ## Benchmarks (PostgreSQL + Redis on 127.0.0.1)
 	$(BIN)/python bench/insurance.py
 	$(BIN)/python bench/briefing.py
 	$(BIN)/python bench/signing.py
+	$(BIN)/python bench/supplies.py
 
 messages: $(VENV)/.dev  ## Extract and compile translations (needs gettext)
 	$(BIN)/python manage.py makemessages -l en -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench

@@ -27,6 +27,7 @@ urlpatterns = [
     *[path("", include(d.urls)) for d in mechanisms.registered() if d.urls],
     path("api/v1/", include("coordination.api.urls")),
     path("api/v1/", include("notices.api.urls")),
+    path("api/v1/", include("supplies.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

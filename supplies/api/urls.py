@@ -1,0 +1,14 @@
+"""The supplies app's API routes, included under /api/v1/ by config/urls.py."""
+
+from rest_framework.routers import SimpleRouter
+
+from supplies.api.catalogue import SupplyItemViewSet
+from supplies.api.stock import ProductionCapacityViewSet, StockViewSet, WarehouseViewSet
+
+router = SimpleRouter()
+router.register("supply-items", SupplyItemViewSet, basename="supply-item")
+router.register("warehouses", WarehouseViewSet, basename="warehouse")
+router.register("stock", StockViewSet, basename="stock")
+router.register("production-capacity", ProductionCapacityViewSet, basename="production-capacity")
+
+urlpatterns: list = [*router.urls]
