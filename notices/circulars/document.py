@@ -48,7 +48,6 @@ CHINESE_LABELS = {
     "copy_to": "抄送：",
     "printed": "印发",
     "note": "（{note}）",
-    "scan": "扫码核验",
     "colon": "：",
     "full_stop": "。",
     "verification": "核验码：{code}",

@@ -58,17 +58,3 @@ def circular_for_user(user, pk, *, lock: bool = False) -> Circular:
 
 def can_see_circular(user, circular: Circular) -> bool:
     return visible_circulars(user).filter(pk=circular.pk).exists()
-
-
-def issued_circular_by_hash(digest: str) -> Circular | None:
-    """The issued circular a hash names: the content digest printed on it (QR code, 附注) or
-    the SHA-256 of its PDF file."""
-    digest = digest.lower()
-    if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
-        return None
-    return (
-        Circular.objects.filter(status=Circular.Status.ISSUED)
-        .filter(Q(content_sha256=digest) | Q(sha256=digest))
-        .select_related("issuer")
-        .first()
-    )

@@ -145,7 +145,8 @@ def _issuer_of(by) -> Organisation:
 
 
 def _audit(circular: Circular, by, step: str, from_status: str, **payload) -> None:
-    organisation = membership_of(by).organisation if by is not None and membership_of(by) else None
+    membership = membership_of(by) if by is not None else None
+    organisation = membership.organisation if membership is not None else None
     audit_append(
         circular,
         ctx=TransitionContext(by=by, organisation=organisation, comment=payload.pop("comment", "")),
@@ -284,12 +285,17 @@ def circular_submit(*, by, circular_id: int) -> Circular:
                 code="not_a_draft",
                 details={"status": circular.status},
             )
-        _check_glyphs(circular)
-        circular.status = Circular.Status.AWAITING_SIGN_OFF
-        circular.save(update_fields=["status"])
-        _audit(circular, by, "submit", Circular.Status.DRAFT)
-        _sign_off_event(circular, "awaiting", actor=by)
+        _submit(circular, by)
     return circular
+
+
+def _submit(circular: Circular, by) -> None:
+    """A draft goes to its signers (what the fonts cannot print is refused first)."""
+    _check_glyphs(circular)
+    circular.status = Circular.Status.AWAITING_SIGN_OFF
+    circular.save(update_fields=["status"])
+    _audit(circular, by, "submit", Circular.Status.DRAFT)
+    _sign_off_event(circular, "awaiting", actor=by)
 
 
 def circular_return(*, by, circular_id: int, comment: str = "") -> Circular:
@@ -358,11 +364,7 @@ def circular_issue(
         elif sign_off.after_issue:
             circular.sign_off_due = timezone.now() + sign_off.within
         elif draft is None:
-            _check_glyphs(circular)
-            circular.status = Circular.Status.AWAITING_SIGN_OFF
-            circular.save(update_fields=["status"])
-            _audit(circular, by, "submit", Circular.Status.DRAFT)
-            _sign_off_event(circular, "awaiting", actor=by)
+            _submit(circular, by)
             return circular
         else:
             raise DomainError(
@@ -410,7 +412,7 @@ def _issue(circular: Circular, by) -> None:
     circular.render_attempts = 0
     circular.failure_reason = ""
     circular.save()
-    if circular.signed_off_at is not None and previous != Circular.Status.RENDERING:
+    if circular.signed_off_at is not None:  # signed off in this step (补签 comes after the issue)
         _audit(circular, by, "sign_off", previous, comment=circular.sign_off_comment)
         previous = circular.status
     _audit(

@@ -67,6 +67,7 @@ def circular_list(request):
         awaiting = list(
             visible_circulars(request.user)
             .filter(issuer=request.user.membership.organisation, status=Circular.Status.AWAITING_SIGN_OFF)
+            .select_related("created_by")
             .order_by("created_at")[:50]
         )
     return render(

@@ -152,24 +152,50 @@ def _within_reserved(balance, warehouse, item, quantity) -> None:
         )
 
 
+def _move(
+    kind: str,
+    warehouse: Warehouse,
+    item: SupplyItem,
+    quantity,
+    *,
+    by,
+    reason: str,
+    reference,
+    on_hand: int = 0,
+    reserved: int = 0,
+    within=None,
+    create: bool = False,
+) -> StockMovement:
+    """One movement of a kind: the operator checked, the quantity cleaned, the balance locked
+    (`create`: made when missing) and checked (`within`), the movement and the balance written.
+    `on_hand` and `reserved` are the signs (+1, −1, 0) the quantity moves each by."""
+    membership = _operator(by, warehouse)
+    quantity = quantity_clean(item, quantity)
+    movement = _movement(
+        kind,
+        warehouse,
+        item,
+        by=by,
+        membership=membership,
+        on_hand=on_hand * quantity,
+        reserved=reserved * quantity,
+        reason=_reason(reason),
+        reference=reference,
+    )
+    balance = balance_lock(warehouse, item, create=create)
+    if within is not None:
+        within(balance, warehouse, item, quantity)
+    return _record(balance, movement)
+
+
 @transaction.atomic
 def stock_receive(
     warehouse: Warehouse, item: SupplyItem, quantity, *, by, reason: str = "", reference=None
 ) -> StockMovement:
     """Goods come into the warehouse (production, a national allocation, a donation)."""
-    membership = _operator(by, warehouse)
-    quantity = quantity_clean(item, quantity)
-    movement = _movement(
-        K.RECEIPT,
-        warehouse,
-        item,
-        by=by,
-        membership=membership,
-        on_hand=quantity,
-        reason=_reason(reason),
-        reference=reference,
+    return _move(
+        K.RECEIPT, warehouse, item, quantity, by=by, reason=reason, reference=reference, on_hand=1, create=True
     )
-    return _record(balance_lock(warehouse, item, create=True), movement)
 
 
 @transaction.atomic
@@ -177,21 +203,17 @@ def stock_reserve(
     warehouse: Warehouse, item: SupplyItem, quantity, *, by, reference=None, reason: str = ""
 ) -> StockMovement:
     """Set stock aside (for a pledge). More than is free → Conflict naming the free quantity."""
-    membership = _operator(by, warehouse)
-    quantity = quantity_clean(item, quantity)
-    movement = _movement(
+    return _move(
         K.RESERVATION,
         warehouse,
         item,
+        quantity,
         by=by,
-        membership=membership,
-        reserved=quantity,
-        reason=_reason(reason),
+        reason=reason,
         reference=reference,
+        reserved=1,
+        within=_within_free,
     )
-    balance = balance_lock(warehouse, item, create=False)
-    _within_free(balance, warehouse, item, quantity)
-    return _record(balance, movement)
 
 
 @transaction.atomic
@@ -199,21 +221,17 @@ def stock_release(
     warehouse: Warehouse, item: SupplyItem, quantity, *, by, reference=None, reason: str = ""
 ) -> StockMovement:
     """Give up (part of) a reservation: the stock is free again."""
-    membership = _operator(by, warehouse)
-    quantity = quantity_clean(item, quantity)
-    movement = _movement(
+    return _move(
         K.RELEASE,
         warehouse,
         item,
+        quantity,
         by=by,
-        membership=membership,
-        reserved=-quantity,
-        reason=_reason(reason),
+        reason=reason,
         reference=reference,
+        reserved=-1,
+        within=_within_reserved,
     )
-    balance = balance_lock(warehouse, item, create=False)
-    _within_reserved(balance, warehouse, item, quantity)
-    return _record(balance, movement)
 
 
 @transaction.atomic
@@ -221,22 +239,18 @@ def stock_dispatch(
     warehouse: Warehouse, item: SupplyItem, quantity, *, by, reference=None, reason: str = ""
 ) -> StockMovement:
     """Reserved goods leave the warehouse: on hand and reserved both fall by the quantity."""
-    membership = _operator(by, warehouse)
-    quantity = quantity_clean(item, quantity)
-    movement = _movement(
+    return _move(
         K.DISPATCH,
         warehouse,
         item,
+        quantity,
         by=by,
-        membership=membership,
-        on_hand=-quantity,
-        reserved=-quantity,
-        reason=_reason(reason),
+        reason=reason,
         reference=reference,
+        on_hand=-1,
+        reserved=-1,
+        within=_within_reserved,
     )
-    balance = balance_lock(warehouse, item, create=False)
-    _within_reserved(balance, warehouse, item, quantity)
-    return _record(balance, movement)
 
 
 def in_transit(dispatch: StockMovement) -> Decimal:

@@ -95,7 +95,7 @@ def test_verify_document_checks_a_pdf_offline_with_a_downloaded_trust_list(tmp_p
     assert circular.issuer.name_zh in out.getvalue()
 
 
-def test_signing_off_afterwards_does_not_change_the_issued_pdf(demo, issue, circular):
+def test_a_signed_off_circular_cannot_be_signed_off_again(demo, issue, circular):
     assert circular.signed_off_at is not None
     with pytest.raises(Conflict) as refused:
         circular_sign_off(by=demo.user("yrd-leader"), circular_id=circular.pk)

@@ -27,7 +27,7 @@ from coordination.mechanisms.insurance.validation import validate_filing_fields
 from coordination.models import Organisation, Participant, Region
 from coordination.pii.access import Action, personal_data_access_record
 from coordination.workflow import mechanisms
-from coordination.workflow.access import case_for_user, case_perms, membership_of, visibility_filter
+from coordination.workflow.access import case_for_user, case_perms, membership_of, visible_cases
 from coordination.workflow.engine import NewCase, case_create, cases_create_many, transition_fire
 
 log = logging.getLogger(__name__)
@@ -470,7 +470,7 @@ def receipt_record(token: str, user):
         in_force
         and user is not None
         and user.is_authenticated
-        and InsuranceFiling.objects.filter(visibility_filter(user, InsuranceFiling), pk=filing.pk).exists()
+        and visible_cases(user, InsuranceFiling).filter(pk=filing.pk).exists()
     )
     validity = f"{filing.effective_from:%Y-%m-%d} – {filing.valid_until:%Y-%m-%d}" if filing.effective_from else ""
     return verification.Record(
