@@ -9,7 +9,9 @@ and font subsetting only. Subsetting CJK fonts needs HarfBuzz's subsetter
 
 Circulars (`render_circular`) are checked for missing glyphs first, laid out, inspected
 (page 1 carries body text; the signature never stands alone on a page) and re-laid out
-tighter when needed, then once more with the 版记 moved on when they would end on an odd page.
+tighter when needed. When they would end on an odd page, the 版记 moves on to a page of its own
+(after a blank page if it stood alone already), laid out alone and joined to the text's pages:
+the text is laid out once.
 
 Every render reports where electronic seals go (`RenderedPDF.anchors`): the boxes of the
 elements its template marks `data-seal-anchor`, for the PDF signer to draw the seal in.
@@ -195,14 +197,15 @@ def reset_renderer() -> None:
 # --- circulars --------------------------------------------------------------------------------
 
 
+def box_classes(box) -> set[str]:
+    """The class names of the element a laid-out box draws."""
+    element = getattr(box, "element", None)
+    return set(element.get("class").split()) if element is not None and element.get("class") else set()
+
+
 def page_classes(page) -> set[str]:
     """The class names of the elements laid out on a page."""
-    classes = set()
-    for box in page._page_box.descendants():
-        element = getattr(box, "element", None)
-        if element is not None and element.get("class"):
-            classes.update(element.get("class").split())
-    return classes
+    return set().union(*map(box_classes, page._page_box.descendants()))
 
 
 # Lines of the body (正文): the 附件说明 alone does not keep a signature company.
@@ -257,28 +260,81 @@ def record_placement(pages_classes: list[set[str]]) -> str:
     return RECORD_NEXT_PAGE if pages_classes[-1] & TEXT_CLASSES else RECORD_AFTER_BLANK
 
 
+def circular_html(template_name: str, context: dict) -> str:
+    with translation.override("zh-hans"):
+        return render_to_string(template_name, context)
+
+
+def record_context(context: dict, placement: str, **extra) -> dict:
+    """A circular's context with its 版记 placed as `placement` says (what
+    CircularDocument.context gives for it, without typesetting the text again)."""
+    return {
+        **context,
+        "record_on_its_page": placement != RECORD_WITH_TEXT,
+        "record_after_blank": placement == RECORD_AFTER_BLANK,
+        **extra,
+    }
+
+
+def drop_record(page) -> bool:
+    """Take the 版记 out of a laid-out page's footnote area, where the template sets it; whether
+    it was there. The text above it stays where it is: laid out without the 版记, the page
+    would hold the same lines in the same places."""
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+
+    for area in page._page_box.children:
+        if isinstance(area, FootnoteAreaBox):
+            kept = [box for box in area.children if "record" not in box_classes(box)]
+            if len(kept) < len(area.children):
+                area.children = kept
+                return True
+    return False
+
+
+def record_moved_on(
+    renderer: DocumentRenderer,
+    laid_out,
+    placement: str,
+    template_name: str,
+    context: dict,
+    fetcher: RestrictedURLFetcher,
+):
+    """The circular ending on an even page without laying its text out again (laying a
+    five-page circular out a second time cost more than signing it): the text's pages as laid
+    out — the last one without its 版记 (RECORD_NEXT_PAGE), or without the odd page the 版记
+    stood on alone (RECORD_AFTER_BLANK) — then the 版记's page, after a blank page for the
+    latter, laid out on its own in the same template, numbered on from the text's pages and on
+    the side they leave it. The same pages as one layout of it all, a page or two's cost."""
+    if placement == RECORD_NEXT_PAGE:
+        text_pages = laid_out.pages
+        if not drop_record(text_pages[-1]):  # not where the template sets it: lay it all out again
+            return renderer.layout(circular_html(template_name, record_context(context, placement)), fetcher)
+    else:
+        text_pages = laid_out.pages[:-1]
+    first_page = len(text_pages) + 1
+    record_only = {"first_page": first_page, "side": "right" if first_page % 2 else "left"}
+    html = circular_html(template_name, record_context(context, placement, record_only=record_only))
+    return laid_out.copy(text_pages + renderer.layout(html, fetcher).pages)
+
+
 def render_circular(document: CircularDocument, *, template_name: str = "circulars/circular.html") -> RenderedPDF:
     """The circular's PDF. Raises MissingGlyphs (a character no font can draw), LayoutError."""
     check_glyphs(document.texts_by_role())
     renderer = get_renderer()
     qr = qr_svg(document.verify_url) if document.verify_url and not document.draft else ""
 
-    def lay_out(level: int, placement: str):
-        with translation.override("zh-hans"):
-            html = render_to_string(template_name, document.context(level=level, qr_svg=qr, record_placement=placement))
-        fetcher = RestrictedURLFetcher()
-        laid_out = renderer.layout(html, fetcher)
-        return laid_out, fetcher, [page_classes(page) for page in laid_out.pages]
-
     problem = None
     for level in range(len(TIGHTEN_LEVELS)):
+        context = document.context(level=level, qr_svg=qr, record_placement=RECORD_WITH_TEXT)
+        fetcher = RestrictedURLFetcher()
         with renderer.lock:
-            laid_out, fetcher, pages = lay_out(level, RECORD_WITH_TEXT)
+            laid_out = renderer.layout(circular_html(template_name, context), fetcher)
+            pages = [page_classes(page) for page in laid_out.pages]
             problem = layout_problem(pages)
             if problem is None:
                 placement = record_placement(pages)
                 if placement != RECORD_WITH_TEXT:
-                    laid_out, fetcher, pages = lay_out(level, placement)  # the body stays as it was
+                    laid_out = record_moved_on(renderer, laid_out, placement, template_name, context, fetcher)
                 return RenderedPDF(
                     pdf=renderer.write(laid_out),
                     pages=len(laid_out.pages),

@@ -22,8 +22,21 @@ from notices.circulars.document import (
     RECORD_WITH_TEXT,
     CircularDocument,
 )
-from notices.circulars.rendering import get_renderer, page_classes, record_placement, render_circular
-from notices.circulars.samples import JOINT_ORGANS, health_code_document, joint_health_code_document
+from notices.circulars.rendering import (
+    circular_html,
+    get_renderer,
+    page_classes,
+    qr_svg,
+    record_placement,
+    render_circular,
+    seal_anchors,
+)
+from notices.circulars.samples import (
+    JOINT_ORGANS,
+    SAMPLE_VERIFICATION_CODE,
+    health_code_document,
+    joint_health_code_document,
+)
 
 MM = 72 / 25.4
 TYPE_LEFT, TYPE_RIGHT, TYPE_TOP, TYPE_BOTTOM = 28 * MM, 184 * MM, 37 * MM, 262 * MM
@@ -345,6 +358,55 @@ def test_a_record_alone_on_an_odd_page_follows_a_blank_page_and_neither_is_numbe
     assert any(w.text.endswith("印发") for w in record)
     assert not any(w.y0 > TYPE_BOTTOM and w.text.isdigit() for w in record)
     assert "signature" in page_classes(laid_out.pages[rendered.pages - 3])
+
+
+def five_pages_cut_to(paragraphs: int | None) -> CircularDocument:
+    """The five-page circular with a verification code, its body cut to its first `paragraphs`
+    paragraphs (None: all of them)."""
+    document = health_code_document(pages=5, verification_code=SAMPLE_VERIFICATION_CODE)
+    document.body = "\n".join(document.body.split("\n")[:paragraphs])
+    return document
+
+
+def foot_numbers(rendered: Rendered, page: int) -> list[str]:
+    return [w.text for w in rendered.words(page) if w.y0 > TYPE_BOTTOM and w.text.isdigit()]
+
+
+def test_a_record_that_does_not_fit_under_text_ending_on_an_even_page_goes_after_a_blank_page(tmp_path):
+    rendered = render(five_pages_cut_to(6), tmp_path / "after-blank.pdf")
+    assert rendered.pages == 4 and closing_page(rendered) == 2
+    assert [foot_numbers(rendered, page) for page in range(1, 5)] == [["1"], ["2"], [], []]
+    assert rendered.words(3) == []
+    record = rendered.words(4)
+    assert [w.text for w in record if w.text.endswith("印发")] == ["2026年3月10日印发"]
+    assert not any(w.text == "2026年3月10日" for w in record)
+    assert any(SAMPLE_VERIFICATION_CODE in w.text and w.y0 > TYPE_BOTTOM for w in record)
+
+
+def laid_out_whole(document: CircularDocument, level: int, placement: str, path: Path) -> Rendered:
+    """The circular laid out in one piece with its 版记 placed as `placement` says."""
+    renderer = get_renderer()
+    context = document.context(level=level, qr_svg=qr_svg(document.verify_url), record_placement=placement)
+    laid_out = renderer.layout(circular_html("circulars/circular.html", context))
+    path.write_bytes(renderer.write(laid_out))
+    return Rendered(path, SimpleNamespace(pages=len(laid_out.pages), anchors=seal_anchors(laid_out)), document)
+
+
+@pytest.mark.parametrize(("paragraphs", "placement"), [(None, RECORD_NEXT_PAGE), (6, RECORD_AFTER_BLANK)])
+def test_a_record_moved_on_looks_as_if_the_whole_circular_had_been_laid_out_with_it_there(
+    tmp_path, paragraphs, placement
+):
+    """render_circular lays the text out once and the 版记's page(s) on their own: joined, they
+    must be what one layout of it all would give, word for word and pixel for pixel."""
+    document = five_pages_cut_to(paragraphs)
+    joined = render(document, tmp_path / "joined.pdf")
+    whole = laid_out_whole(document, joined.result.level, placement, tmp_path / "whole.pdf")
+    assert joined.pages == whole.pages and joined.pages % 2 == 0
+    assert joined.result.anchors == whole.result.anchors
+    for page in range(1, joined.pages + 1):
+        assert joined.words(page) == whole.words(page), f"page {page}"
+    for page in (joined.pages - 1, joined.pages):
+        assert joined.raster(page, 50, (0, 0, 210, 297)).tobytes() == whole.raster(page, 50, (0, 0, 210, 297)).tobytes()
 
 
 # --- 联合行文 -----------------------------------------------------------------------------------
