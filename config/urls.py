@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.defaults import page_not_found, server_error
+from django.views.defaults import bad_request, page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination import case_pages, views
-from coordination.api.errors import api_404, api_500
+from coordination.api.errors import api_400, api_404, api_500
 from coordination.workflow import mechanisms
 
 urlpatterns = [
@@ -31,6 +31,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+
+def handler400(request, exception):
+    if request.path.startswith("/api/"):
+        return api_400(request, exception)
+    return bad_request(request, exception)
 
 
 def handler404(request, exception):

@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from coordination.api.idempotency import idempotent
+from coordination.api.serializers import StrictSerializer
 from coordination.errors import DomainError
 from coordination.models import AuditEntry, Organisation, Participant, Receipt
 from coordination.workflow.access import case_for_user, visible_cases
@@ -144,7 +145,7 @@ class NoticeDetailSerializer(CaseDetailSerializer):
         return ReceiptSerializer(receipts_of(case).order_by("id"), many=True).data
 
 
-class TransitionRequestSerializer(serializers.Serializer):
+class TransitionRequestSerializer(StrictSerializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     payload = serializers.JSONField(required=False, default=dict)
     version = serializers.IntegerField(required=False, min_value=1)

@@ -5,7 +5,7 @@
 `code` is machine-readable and stable; `message` is in the request's language.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -35,6 +35,8 @@ def error_body(code: str, message: str, details=None) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return _domain_error_response(exc)
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        return _domain_error_response(DomainError("body_too_large", _("The request body is too large to read."), 400))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -67,6 +69,14 @@ def json_error_response(request, status_code: int, code: str, message: str) -> J
 
 def api_404(request, exception=None):
     return json_error_response(request, 404, "not_found", _("Not found."))
+
+
+def api_400(request, exception=None):
+    """A request refused before any view saw it (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too
+    many fields, a suspicious host): the API's error shape, not an HTML page."""
+    return json_error_response(
+        request, 400, "bad_request", _("The request could not be read (too large or malformed).")
+    )
 
 
 def api_500(request):

@@ -57,3 +57,15 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class StrictSerializer(serializers.Serializer):
+    """A request body that names only fields the serializer knows: an unknown key (a typo, a
+    field of another version) is a 400 naming it, never silently dropped."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)

@@ -17,6 +17,10 @@ from coordination.models.regions import Region
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         LIAISON_OFFICE = "liaison_office", _("Provincial liaison office")
+        # A city's own office (苏州市联防联控联络办公室): it answers the matters routed to its
+        # city (F2 supply-chain requests); notices and circulars between regions stay with the
+        # provincial offices.
+        CITY_LIAISON_OFFICE = "city_liaison_office", _("City liaison office")
         COOPERATION_OFFICE = "cooperation_office", _("Regional Cooperation Office")
         INSURANCE_CENTRE = "insurance_centre", _("Medical-insurance centre")
         HOSPITAL = "hospital", _("Hospital")

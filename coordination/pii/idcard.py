@@ -60,6 +60,10 @@ def mask(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+# A mobile number (11 digits) or a landline with its area code.
+PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
 def mask_phone(phone: str) -> str:
     """138****5678."""
     if len(phone) < 7:

@@ -15,6 +15,7 @@ a document's content — and returns a `Record` or None. `coordination` knows no
 """
 
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,10 +49,17 @@ class Record:
 Finder = Callable[[str, object], Record | None]
 _finders: list[Finder] = []
 
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
+CODE_LENGTH = 12
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{12}$")
 HEX_RE = re.compile(r"^[0-9a-f]{64}$")
 # Crockford's base32 reads O as 0 and I, L as 1: a code read aloud or typed from paper still finds it.
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_code() -> str:
+    """A fresh short code for a document (60 bits: unguessable, short enough to type)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def register(finder: Finder) -> Finder:

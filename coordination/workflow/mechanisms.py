@@ -183,6 +183,18 @@ class Mechanism:
     new_page: ClassVar[str | None] = None
     new_label: ClassVar[Any] = _("New")
     links: ClassVar[tuple[Link, ...]] = ()
+    # The case page (coordination/case_pages.py), where the generic forms built from flat
+    # payload fields fall short (nested lines, a quantity per pledge): a template it includes
+    # with the case (`case_panel`), that template's context (`case_context(case, user, *,
+    # allowed, errors, submitted)` → dict: `allowed` the user's allowed transitions, `errors`
+    # and `submitted` the refused form's errors and typed values), and the transitions whose
+    # forms the panel renders itself (`page_actions`): the generic forms skip them, and their
+    # POSTs to the generic transition URL are read into the API's payload by
+    # `page_payload(name, post)` (post: the form's QueryDict).
+    case_panel: ClassVar[str | None] = None
+    case_context: ClassVar[Callable[..., dict] | None] = None
+    page_actions: ClassVar[tuple[str, ...]] = ()
+    page_payload: ClassVar[Callable[[str, Any], dict] | None] = None
     # What opening a case does beyond the engine's (a personal-data mechanism's openings are
     # logged by `personal.log_openings`); called by the API and the pages alike through
     # coordination.workflow.opening.case_open.
@@ -389,6 +401,13 @@ def declaration_errors(declaration) -> list:
             found.add(declaration, f"payload for {name!r}: {model.__name__} declares no such transition", "E008")
         if not _importable(payload):
             found.add(declaration, f"payload for {name!r} is not importable", "E005")
+    for name in declaration.page_actions:
+        if name not in transitions:
+            found.add(declaration, f"page action {name!r}: {model.__name__} declares no such transition", "E011")
+    if declaration.page_actions and not (declaration.case_panel and callable(declaration.page_payload)):
+        found.add(declaration, "page_actions need a case_panel that renders them and a page_payload", "E012")
+    if declaration.case_panel and not callable(declaration.case_context):
+        found.add(declaration, "case_panel needs its case_context", "E012")
     personal = declaration.personal
     for name in (*declaration.region_fields, *((*personal.encrypted, *personal.hidden) if personal else ())):
         try:

@@ -10,6 +10,11 @@ the transition takes; `notify` the participant roles told (every participant whe
 `guard(case, user)` why this user cannot fire it now (409), or None; `system` transitions are
 fired by the engine itself (deadlines, supersession), never through the API; `item` transitions
 act on one item of the case (an addressee's receipt) and check that item's version.
+
+`joins` makes a transition open to organisations that are not (yet) on the case: one that
+`join_refusal(case, membership)` does not refuse joins in that role as it fires it, inside the
+same transaction (a region pledging to another's supply request). Anybody else gets the usual
+404; a participant the rule refuses, 409 with the rule's reason.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ class TransitionSpec:
     guard: Callable[[Any, Any], str | None] | None = None
     system: bool = False
     item: Callable[[Any, Any], Any] | None = None  # (case, user) → the item the transition acts on
+    joins: str | None = None  # the participant role a newcomer takes by firing it
+    join_refusal: Callable[[Any, Any], str | None] | None = None  # (case, membership) → why not, or None
 
 
 def case_transition(
@@ -47,12 +54,16 @@ def case_transition(
     guard: Callable[[Any, Any], str | None] | None = None,
     system: bool = False,
     item: Callable[[Any, Any], Any] | None = None,
+    joins: str | None = None,
+    join_refusal: Callable[[Any, Any], str | None] | None = None,
     conditions: Sequence[Callable] = (),
 ):
     if system and permission:
         raise ValueError("a system transition needs no permission: nobody fires it by hand")
     if not system and permission is None:
         raise ValueError("a transition people fire names the permission it needs")
+    if joins and join_refusal is None:
+        raise ValueError("a joining transition says whom it refuses (join_refusal)")
 
     def decorate(method):
         spec = TransitionSpec(
@@ -64,6 +75,8 @@ def case_transition(
             guard=guard,
             system=system,
             item=item,
+            joins=joins,
+            join_refusal=join_refusal,
         )
         return transition(
             field,

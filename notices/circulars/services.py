@@ -20,7 +20,6 @@ attempts — a circular is never left "rendering" for ever.
 
 import hashlib
 import logging
-import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -35,6 +34,7 @@ from django.utils.translation import gettext as _
 from coordination import events
 from coordination.errors import Conflict, DomainError
 from coordination.models import Membership, Organisation
+from coordination.verification import new_code
 from coordination.workflow.access import case_for_user, membership_of
 from coordination.workflow.engine import TransitionContext, audit_append, outbox_emit
 from coordination.workflow.mechanisms import SIGN_OFF_BEFORE_ISSUE, SignOff
@@ -55,8 +55,6 @@ ISSUER_ROLES = {
 }
 SIGNER_ROLES = {Membership.Role.SIGNER, Membership.Role.LEADER}
 # The verification code printed beside the QR code: Crockford's base32, no 0/O or 1/I/L mix-ups.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 12
 EDITABLE_FIELDS = (
     "title",
     "body",
@@ -108,10 +106,6 @@ def circular_actions(user, circular: Circular) -> list[str]:
     if status == Circular.Status.FAILED:
         actions.append("retry")
     return actions
-
-
-def verification_code_new() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def display_code(code: str) -> str:
@@ -405,7 +399,7 @@ def _issue(circular: Circular, by) -> None:
     year = circular.signed_on.year
     circular.issuer_code, circular.sequence, circular.document_number = allocate_document_number(circular.issuer, year)
     circular.year = year
-    circular.verification_code = verification_code_new()
+    circular.verification_code = new_code()
     circular.content_sha256 = CircularDocument.from_circular(circular).content_digest()
     circular.status = Circular.Status.RENDERING
     circular.render_queued_at = timezone.now()

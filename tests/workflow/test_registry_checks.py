@@ -50,6 +50,12 @@ def test_a_plain_declaration_is_sound():
         ({"personal": mechanisms.Personal(encrypted=("id_number",))}, "mechanisms.E009"),
         ({"serializers": mechanisms.Serializers(row="no.such.Serializer", detail=Detail)}, "mechanisms.E005"),
         ({"model": object}, "mechanisms.E001"),
+        (
+            {"page_actions": ("approve",), "case_panel": "x.html", "case_context": dict, "page_payload": dict},
+            "mechanisms.E011",
+        ),
+        ({"page_actions": ("reply",)}, "mechanisms.E012"),  # nothing renders nor reads its form
+        ({"case_panel": "x.html"}, "mechanisms.E012"),  # a panel without its context
     ],
 )
 def test_a_declaration_that_does_not_match_is_refused(overrides, expected):

@@ -1,7 +1,6 @@
 """The rules every filing obeys, wherever it comes from (API, batch, form, correction): each
 broken rule names its field, so a hospital system can point at it."""
 
-import re
 from datetime import date
 
 from django.utils import timezone
@@ -10,8 +9,6 @@ from rest_framework import serializers
 
 from coordination.mechanisms.insurance import icd10
 from coordination.pii import idcard
-
-PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
 def diagnosis_for_code(code: str):
@@ -79,7 +76,7 @@ def validate_filing_fields(attrs: dict, *, instance=None, hospital=None) -> dict
 
     if "phone" in cleaned:
         cleaned["phone"] = str(cleaned["phone"]).strip().replace(" ", "")
-        if not PHONE_PATTERN.match(cleaned["phone"]):
+        if not idcard.PHONE_PATTERN.match(cleaned["phone"]):
             errors["phone"] = [_("Enter a mobile number (11 digits) or a landline with its area code.")]
 
     admitted = current("admission_date")

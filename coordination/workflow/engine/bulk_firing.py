@@ -151,6 +151,7 @@ def _fire_one(model, firing: Firing, at: datetime, *, previous) -> tuple[AuditEn
         item=_locked_item(spec, case, by, item=firing.item),
     )
     run = transition_run(case, name, ctx, payload=firing.data or {})
+    ctx.run_late()  # nothing is hot in a batch: the late effects need no ordering here
     case.updated_at = ctx.now
     entry = audit_entry(
         case,

@@ -21,3 +21,13 @@ class TransitionContext:
     record: dict = field(default_factory=dict)
     # The item an item transition acts on (an addressee's receipt), locked.
     item: object = None
+    # Effects the transition leaves to the end of its transaction, after the case, its audit
+    # entry and its notices are written: those that lock a row every transition of the kind
+    # needs (one hot stock balance), so the lock is held for as short a time as possible. They
+    # may still refuse (raise): everything is rolled back.
+    late: list = field(default_factory=list)
+
+    def run_late(self) -> None:
+        effects, self.late = self.late, []
+        for effect in effects:
+            effect()

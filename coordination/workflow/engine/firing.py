@@ -2,19 +2,19 @@
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from coordination import events
 from coordination.errors import Conflict, DomainError, Invalid, PreconditionFailed
+from coordination.models import Participant
 from coordination.workflow import mechanisms
-from coordination.workflow.access import (
-    case_for_user,
-    membership_of,
-)
+from coordination.workflow.access import case_for_user, membership_of, visible_cases
 from coordination.workflow.engine.context import TransitionContext
 from coordination.workflow.engine.creation import set_deadline
 from coordination.workflow.engine.records import audit_append, case_event_payload, outbox_emit
@@ -62,7 +62,7 @@ def transition_fire(model, pk, name: str, *, by, data=None, comment: str = "", e
         raise DomainError("unknown_transition", _("This kind of case has no transition of that name."), 404)
     info = transition_info(model, name)
     with transaction.atomic():
-        case = case_for_user(by, model, pk, lock=True)
+        case = case_to_join(by, model, pk, spec) if spec.joins else case_for_user(by, model, pk, lock=True)
         if not info.has_perm(case, by):
             raise PermissionDenied
         item = _locked_item(spec, case, by)
@@ -80,6 +80,40 @@ def transition_fire(model, pk, name: str, *, by, data=None, comment: str = "", e
             by=by, organisation=membership_of(by).organisation, data=validated, comment=comment, item=item
         )
         return _apply_transition(case, name, ctx, payload=data or {})
+
+
+def case_to_join(by, model, pk, spec):
+    """The case of a joining transition (`joins=`), locked, with the user's organisation on it
+    in the transition's role: a newcomer the transition's rule lets in joins here (undone with
+    everything else if the transition fails); one it refuses gets 404 when the case is not
+    theirs to see, else 409 with the rule's reason."""
+    from coordination.workflow.engine.participants import participant_add, participants_join
+
+    membership = membership_of(by)
+    try:
+        case = model.objects.select_for_update(of=("self",)).select_related("mechanism", "originator").get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    refusal = spec.join_refusal(case, membership) if membership is not None else ""
+    if refusal is None and not can_proceed(getattr(case, spec.name)):
+        refusal = _("This action is not allowed in the case's current state.")  # a newcomer learns nothing more
+    if refusal is not None:
+        if not refusal or not visible_cases(by, model).filter(pk=case.pk).exists():
+            raise Http404
+        raise Conflict(refusal, code="may_not_join", details={"state": case.state})
+    roles = set(
+        Participant.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=case.pk,
+            organisation_id=membership.organisation_id,
+        ).values_list("role", flat=True)
+    )
+    if not roles:  # a newcomer: its participation and permissions in two inserts
+        participants_join(case, [(membership.organisation, spec.joins)])
+    elif spec.joins not in roles:
+        participant_add(case, organisation=membership.organisation, role=spec.joins)
+    case.__dict__.pop("_perm_cache", None)
+    return case
 
 
 def _version(value) -> int:
@@ -169,6 +203,7 @@ def _apply_transition(case, name: str, ctx: TransitionContext, *, payload: dict)
     case.save()
     audit_append(case, ctx=ctx, transition=name, from_state=run.from_state, to_state=case.state, payload=run.record)
     outbox_emit(events.CASE_TRANSITIONED, case=case, payload=run.event)
+    ctx.run_late()
     return case
 
 
