@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
 from coordination.documents import documents_for
-from coordination.errors import DomainError, Invalid, PreconditionFailed
+from coordination.errors import Conflict, DomainError, Invalid, PreconditionFailed
 from coordination.models import AuditEntry, Case, Participant
 from coordination.pii.fields import EncryptedCharField
 from coordination.templatetags.coordination_tags import duration_label
@@ -166,7 +166,8 @@ def labelled_audit(model, entries) -> list:
 
 @login_required
 def case_detail(request, resource: str, pk: int):
-    model = declaration_for(resource).model
+    declaration = declaration_for(resource)
+    model = declaration.model
     case = case_open(request.user, model, pk, read=True, channel="page")
     content_type = ContentType.objects.get_for_model(model)
     participants = Participant.objects.filter(content_type=content_type, object_id=case.pk).select_related(
@@ -180,6 +181,10 @@ def case_detail(request, resource: str, pk: int):
         receipts = {r.organisation_id: r for r in receipts_of(case)}
         for p in participants:
             p.receipt = receipts.get(p.organisation_id) if p.role == Participant.Role.ADDRESSEE else None
+    allowed = allowed_transitions(case, request.user)
+    errors = request.session.pop("case_errors", None)
+    submitted = request.session.pop("case_submitted", None)
+    generic = [name for name in allowed if name not in declaration.page_actions]
     context = {
         "case": case,
         "resource": resource,
@@ -188,22 +193,40 @@ def case_detail(request, resource: str, pk: int):
         "has_receipts": isinstance(case, NoticeCase),
         "audit": labelled_audit(model, audit.order_by("seq")),
         "documents": documents_for(case, request.user),
-        "actions": action_forms(model, allowed_transitions(case, request.user), case=case, user=request.user),
+        "actions": action_forms(model, generic, case=case, user=request.user),
         "graph": mark_safe(transition_graph_svg(model, case.state)),  # noqa: S308 - Graphviz output of our own labels
-        "errors": request.session.pop("case_errors", None),
-        "submitted": request.session.pop("case_submitted", None),
+        # The generic forms' errors and values; a panel's own forms read theirs from its context.
+        "errors": errors if errors and errors.get("action") in generic else None,
+        "submitted": submitted if submitted and submitted.get("action") in generic else None,
     }
+    if declaration.case_panel:
+        context["case_panel"] = declaration.case_panel
+        context["panel"] = declaration.case_context(
+            case, request.user, allowed=allowed, errors=errors, submitted=submitted
+        )
     template = "coordination/case_live.html" if request.headers.get("X-Live") else "coordination/case.html"
     return render(request, template, context)
+
+
+def form_values(post) -> dict:
+    """Everything a form's POST typed, to give it back after a refusal (not the CSRF token)."""
+    return {k: v for k, v in post.items() if k != "csrfmiddlewaretoken"}
 
 
 @login_required
 @require_POST
 def case_transition(request, resource: str, pk: int, name: str):
-    model = declaration_for(resource).model
-    serializer_class = payload_serializer_for(model, name) if transition_spec(model, name) else None
-    fields = serializer_class().fields if serializer_class else {}
-    payload = {k: request.POST[k] for k in fields if request.POST.get(k, "") != ""}
+    declaration = declaration_for(resource)
+    model = declaration.model
+    if name in declaration.page_actions:
+        # The mechanism's panel renders this form (nested lines…): its reader makes the payload.
+        payload = declaration.page_payload(name, request.POST)
+        typed = form_values(request.POST)
+    else:
+        serializer_class = payload_serializer_for(model, name) if transition_spec(model, name) else None
+        fields = serializer_class().fields if serializer_class else {}
+        payload = {k: request.POST[k] for k in fields if request.POST.get(k, "") != ""}
+        typed = {**payload, "comment": request.POST.get("comment", "")}
     try:
         transition_fire(
             model,
@@ -216,17 +239,12 @@ def case_transition(request, resource: str, pk: int, name: str):
         )
     except Invalid as exc:
         request.session["case_errors"] = {"action": name, "errors": exc.details}
-        request.session["case_submitted"] = {
-            "action": name,
-            "values": {**payload, "comment": request.POST.get("comment", "")},
-        }
-    except PreconditionFailed as exc:
-        # Nothing typed is lost: the form comes back filled in, with the reason above it.
+        request.session["case_submitted"] = {"action": name, "values": typed}
+    except (PreconditionFailed, Conflict) as exc:
+        # Nothing typed is lost: the form comes back filled in, with the reason above it (a
+        # conflict names what it is about: "line 2 needs only 300 more").
         messages.error(request, str(exc.message))
-        request.session["case_submitted"] = {
-            "action": name,
-            "values": {**payload, "comment": request.POST.get("comment", "")},
-        }
+        request.session["case_submitted"] = {"action": name, "values": typed, "message": str(exc.message)}
     except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(getattr(exc, "message", "")) or str(exc) or "403")
     else:

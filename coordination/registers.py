@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
@@ -251,6 +252,8 @@ def _cell_text(value) -> str:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, int | Decimal):
+        return str(value)  # a number, −400 too, is no formula
     text = str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
@@ -282,7 +285,9 @@ def export_filename(register: Register, extension: str) -> str:
 
 
 def csv_response(register: Register, queryset) -> StreamingHttpResponse:
-    """A CSV streamed row by row (UTF-8 with a BOM, so spreadsheet programs read Chinese)."""
+    """A CSV streamed row by row (UTF-8 with a BOM, so spreadsheet programs read Chinese).
+    `register` is a Register or any table that has a `slug`, a `title` and `columns()` (an
+    app's own list, exported the same way)."""
     writer = csv.writer(_Echo())
     headers = [str(c.header) for c in register.columns()]
 
@@ -316,7 +321,7 @@ def xlsx_response(register: Register, queryset) -> FileResponse:
     for row in _rows(register, queryset):
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value if isinstance(value, int | date) else _plain(value))
+            cell = WriteOnlyCell(sheet, value=value if isinstance(value, int | Decimal | date) else _plain(value))
             if isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, date):

@@ -13,7 +13,16 @@ from django.db import transaction
 
 from coordination.demo import USERS_BY_ORG
 from coordination.models import Organisation
-from supplies.models import Category, ProductionCapacity, StockBalance, StockMovement, SupplyItem, Unit, Warehouse
+from supplies.models import (
+    Category,
+    ProductionCapacity,
+    StockBalance,
+    StockMovement,
+    SupplyItem,
+    SupplyRequest,
+    Unit,
+    Warehouse,
+)
 from supplies.services import stock_adjust, stock_receive
 
 C, U = Category, Unit
@@ -302,3 +311,170 @@ def seed() -> None:
     items = seed_catalogue()
     seed_stock(items, seed_warehouses())
     seed_capacity(items)
+    seed_requests()
+
+
+# --- mutual-aid requests of the story ------------------------------------------------------------
+
+DEMO_REQUEST_MARK = "【演示】"
+
+
+def _fire(request, name, username, payload):
+    from coordination.workflow.engine import transition_fire
+
+    User = get_user_model()
+    return transition_fire(SupplyRequest, request.pk, name, by=User.objects.get(username=username), data=payload)
+
+
+def _new_request(username, title, lines, **fields):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from supplies.services.aid import supply_request_create
+
+    User = get_user_model()
+    user = User.objects.get(username=username)
+    warehouse = Warehouse.objects.filter(organisation=user.membership.organisation).order_by("code").first()
+    fields.setdefault("needed_by", timezone.localdate() + timedelta(days=2))
+    return supply_request_create(
+        by=user,
+        title=DEMO_REQUEST_MARK + title,
+        lines=[{"item": SupplyItem.objects.get(code=code), "quantity": quantity} for code, quantity in lines],
+        receiving_warehouse=warehouse,
+        delivery_address=warehouse.address,
+        **fields,
+    )
+
+
+def _pledge_ids(request):
+    return {(p.organisation.code, p.line.number): p.pk for p in request.pledges.select_related("organisation", "line")}
+
+
+def _dispatch(request, username, supplier, lines, plate, driver, phone, route):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    order = request.allocations.get(supplier__code=supplier)
+    return _fire(
+        request,
+        "dispatch",
+        username,
+        {
+            "allocation": order.document_number,
+            "vehicle_plate": plate,
+            "driver_name": driver,
+            "driver_phone": phone,
+            "route": route,
+            "expected_arrival": (timezone.now() + timedelta(hours=5)).isoformat(),
+            "lines": [{"pledge": pledge, "quantity": quantity} for pledge, quantity in lines],
+        },
+    )
+
+
+def seed_requests() -> None:
+    """Jiangsu asks for 100,000 N95 masks and 10,000 protective suits; Zhejiang and Anhui
+    pledge; Jiangsu allocates all of Zhejiang's masks and part of Anhui's; Zhejiang's lorry
+    arrives in full, Anhui's suits arrive 300 short (damaged in the rain), its masks are still
+    to go, and half the suits are still uncovered (on the shortage board). Anhui asks for
+    ventilators: Shanghai pledges, awaiting allocation. Zhejiang asked for isolation gowns, got
+    Shanghai's pledge, and cancelled when the national reserve delivered: the reservation is
+    released. Runs once (the story's requests are marked in their titles)."""
+    if SupplyRequest.objects.filter(title__startswith=DEMO_REQUEST_MARK).exists():
+        return
+    js = _new_request(
+        "js-liaison",
+        "支援南京、苏州定点医院医用防护口罩和防护服",
+        [("mask-n95", 100000), ("suit-protective", 10000)],
+        urgency="critical",
+        purpose="南京市第二医院、苏州市第五人民医院定点收治，防护物资仅够3天",
+        contact_name="江苏联络员",
+        contact_phone="13951000001",
+    )
+    _fire(js, "pledge", "zj-liaison", {"lines": [{"line": 1, "quantity": 60000, "warehouse": "zj-medical-reserve"}]})
+    _fire(
+        js,
+        "pledge",
+        "ah-liaison",
+        {
+            "lines": [
+                {"line": 1, "quantity": 25000, "warehouse": "ah-emergency-reserve"},
+                {"line": 2, "quantity": 5000, "warehouse": "ah-emergency-reserve"},
+            ]
+        },
+    )
+    pledges = _pledge_ids(js)
+    _fire(
+        js,
+        "allocate",
+        "js-liaison",
+        {
+            "accept": [
+                {"pledge": pledges["zj-liaison", 1], "quantity": 60000},
+                {"pledge": pledges["ah-liaison", 1], "quantity": 20000},
+                {"pledge": pledges["ah-liaison", 2], "quantity": 5000},
+            ]
+        },
+    )
+    js = _dispatch(
+        js,
+        "zj-liaison",
+        "zj-liaison",
+        [(pledges["zj-liaison", 1], 60000)],
+        "浙A3F625",
+        "陈建国",
+        "13857100002",
+        "杭州余杭—G25长深高速—南京江宁",
+    )
+    _fire(js, "record_hop", "zj-liaison", {"shipment": 1, "kind": "checkpoint", "place": "G25长深高速苏浙省界（长兴）"})
+    [masks] = js.shipments.get(number=1).lines.all()
+    _fire(
+        js, "confirm_receipt", "js-liaison", {"shipment": 1, "lines": [{"shipment_line": masks.pk, "received": 60000}]}
+    )
+    js = _dispatch(
+        js,
+        "ah-liaison",
+        "ah-liaison",
+        [(pledges["ah-liaison", 2], 5000)],
+        "皖A8K372",
+        "刘海波",
+        "13905510003",
+        "合肥肥东—G40沪陕高速—南京",
+    )
+    [suits] = js.shipments.get(number=2).lines.all()
+    _fire(
+        js,
+        "confirm_receipt",
+        "js-liaison",
+        {
+            "shipment": 2,
+            "lines": [
+                {
+                    "shipment_line": suits.pk,
+                    "received": 4700,
+                    "shortfall_reason": "3箱（300件）外包装进水受潮，按规定不得使用",
+                }
+            ],
+        },
+    )
+    ah = _new_request(
+        "ah-liaison",
+        "支援阜阳、亳州重症救治呼吸机",
+        [("ventilator-invasive", 20), ("ventilator-transport", 10)],
+        urgency="urgent",
+        purpose="皖北重症患者增加，ICU呼吸机缺口",
+        contact_name="安徽联络员",
+        contact_phone="13956000004",
+    )
+    _fire(ah, "pledge", "sh-liaison", {"lines": [{"line": 1, "quantity": 10, "warehouse": "sh-medical-reserve"}]})
+    zj = _new_request(
+        "zj-liaison",
+        "支援温州隔离点隔离衣",
+        [("gown-isolation", 20000)],
+        urgency="routine",
+        contact_name="浙江联络员",
+        contact_phone="13857100005",
+    )
+    _fire(zj, "pledge", "sh-liaison", {"lines": [{"line": 1, "quantity": 8000, "warehouse": "sh-emergency-reserve"}]})
+    _fire(zj, "cancel", "zj-liaison", {"reason": "国家储备调拨的隔离衣已到温州，本次请求取消"})

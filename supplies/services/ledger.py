@@ -35,8 +35,19 @@ ZERO = Decimal(0)
 REASON_MAX_LENGTH = 2000
 
 
-def _operator(by, warehouse: Warehouse):
-    """The membership `by` acts in: a member of the warehouse's organisation, or 403."""
+@dataclass(frozen=True)
+class _OnBehalf:
+    """The warehouse's own organisation, for a release another organisation's decision makes."""
+
+    organisation_id: int
+
+
+def _operator(by, warehouse: Warehouse, *, on_behalf: bool = False):
+    """The membership `by` acts in: a member of the warehouse's organisation, or 403; with
+    `on_behalf`, anybody (the caller has checked that a case lets them), recorded as acting for
+    the warehouse's organisation."""
+    if on_behalf:
+        return _OnBehalf(warehouse.organisation_id)
     membership = membership_of(by)
     if membership is None or membership.organisation_id != warehouse.organisation_id:
         raise PermissionDenied
@@ -165,11 +176,12 @@ def _move(
     reserved: int = 0,
     within=None,
     create: bool = False,
+    on_behalf: bool = False,
 ) -> StockMovement:
     """One movement of a kind: the operator checked, the quantity cleaned, the balance locked
     (`create`: made when missing) and checked (`within`), the movement and the balance written.
     `on_hand` and `reserved` are the signs (+1, −1, 0) the quantity moves each by."""
-    membership = _operator(by, warehouse)
+    membership = _operator(by, warehouse, on_behalf=on_behalf)
     quantity = quantity_clean(item, quantity)
     movement = _movement(
         kind,
@@ -218,9 +230,11 @@ def stock_reserve(
 
 @transaction.atomic
 def stock_release(
-    warehouse: Warehouse, item: SupplyItem, quantity, *, by, reference=None, reason: str = ""
+    warehouse: Warehouse, item: SupplyItem, quantity, *, by, reference=None, reason: str = "", on_behalf: bool = False
 ) -> StockMovement:
-    """Give up (part of) a reservation: the stock is free again."""
+    """Give up (part of) a reservation: the stock is free again. `on_behalf`: released by a
+    decision of another organisation that a case entitles (a requester allocating elsewhere,
+    or cancelling), recorded as the warehouse organisation's movement made by that user."""
     return _move(
         K.RELEASE,
         warehouse,
@@ -231,6 +245,7 @@ def stock_release(
         reference=reference,
         reserved=-1,
         within=_within_reserved,
+        on_behalf=on_behalf,
     )
 
 
