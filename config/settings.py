@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "coordination.mechanisms.measure_notices",
     "coordination.mechanisms.insurance",
     "supplies",
+    "supplies.chain",
     "notices",
 ]
 

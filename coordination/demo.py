@@ -55,6 +55,16 @@ HOSPITALS = [
 
 OFFICE = ("yrd-office", "长三角区域合作办公室", "Yangtze River Delta Regional Cooperation Office")
 
+# City-level liaison offices, where a city runs its own: F2 supply-chain requests to their cities
+# are routed to them, the provincial office observing. Seeded by F2's demo
+# (`seed_city_liaison_offices`), not with the organisations above: measure notices address every
+# liaison office of the other regions, and the demo's notices (and the tests') are the
+# provincial offices'. (code, Chinese name, English name, region, city)
+CITY_LIAISON_OFFICES = [
+    ("suzhou-liaison", "苏州市长三角联防联控联络办公室", "Suzhou Joint Prevention Liaison Office", "320000", "320500"),
+    ("ningbo-liaison", "宁波市长三角联防联控联络办公室", "Ningbo Joint Prevention Liaison Office", "330000", "330200"),
+]
+
 R = Membership.Role
 # username: (organisation code, role, full name)
 USERS = {
@@ -74,6 +84,12 @@ USERS = {
     "ah-head": ("ah-liaison", R.SIGNER, "安徽联络办主任"),
     "sh-leader": ("sh-leading-group", R.LEADER, "上海领导小组"),
     "yrd-leader": ("yrd-office", R.LEADER, "长三角办领导"),
+}
+
+# The city offices' officers (username: organisation code, role, full name).
+CITY_USERS = {
+    "suzhou-liaison": ("suzhou-liaison", R.LIAISON_OFFICER, "苏州联络员"),
+    "ningbo-liaison": ("ningbo-liaison", R.LIAISON_OFFICER, "宁波联络员"),
 }
 
 
@@ -101,17 +117,22 @@ def seed_organisations() -> dict[str, Organisation]:
     return orgs
 
 
+def _demo_user(username: str, organisation: Organisation, role: str, full_name: str) -> None:
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": full_name, "email": f"{username}@demo.yrd.invalid"}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    if not Membership.objects.filter(user=user).exists():
+        Membership.objects.create(user=user, organisation=organisation, role=role)
+
+
 def seed_users(orgs: dict[str, Organisation]) -> None:
     User = get_user_model()
     for username, (org_code, role, full_name) in USERS.items():
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": full_name, "email": f"{username}@demo.yrd.invalid"}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        if not Membership.objects.filter(user=user).exists():
-            Membership.objects.create(user=user, organisation=orgs[org_code], role=role)
+        _demo_user(username, orgs[org_code], role, full_name)
     admin, created = User.objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "平台管理员"}
     )
@@ -120,8 +141,22 @@ def seed_users(orgs: dict[str, Organisation]) -> None:
         admin.save(update_fields=["password"])
 
 
+def seed_city_liaison_offices() -> dict[str, Organisation]:
+    """The city-level liaison offices and their officers (idempotent)."""
+    orgs = {}
+    for code, zh, en, region_code, city_code in CITY_LIAISON_OFFICES:
+        orgs[code] = _organisation(code, K.CITY_LIAISON_OFFICE, zh, en, region_code, city_code)
+    for username, (org_code, role, full_name) in CITY_USERS.items():
+        _demo_user(username, orgs[org_code], role, full_name)
+    return orgs
+
+
 # The demo user of each organisation (its liaison officer, reviewer…), for mechanisms' demos.
-USERS_BY_ORG = {org: username for username, (org, role, _name) in USERS.items() if role not in (R.LEADER, R.SIGNER)}
+USERS_BY_ORG = {
+    org: username
+    for username, (org, role, _name) in {**USERS, **CITY_USERS}.items()
+    if role not in (R.LEADER, R.SIGNER)
+}
 
 
 @transaction.atomic
