@@ -46,6 +46,9 @@ class SupplyChainRequests(mechanisms.Mechanism):
         Column("needed_by", _("Needed by"), lambda c: c.needed_by),
         Column("replied_at", _("Replied"), lambda c: local_time(c.replied_at)),
     )
+    urls = "supplies.chain.urls"
+    new_page = "supply-chain-request-new"
+    new_label = _("New supply-chain request")
     annotate_register = staticmethod(lambda queryset: responder_annotations(queryset).select_related("supplier_city"))
     filters = ("state", "supplier_city", "supplier_region", "requester_region")
     admin = {

@@ -211,11 +211,18 @@ def transition_status(who: Who, snap: Snapshot, name: str, *, stale: bool = Fals
     """What firing the transition with an empty payload (and, when `stale`, a stale version) answers."""
     if who.anonymous:
         return 401
-    if not sees(who, snap):
-        return 404
     model = snap.declaration.model
     spec = _spec(declared_transitions(model)[name])
-    if spec.permission not in granted(who, snap):
+    # A joining transition (a pledge) lets a newcomer its rule admits join as it fires it,
+    # when the case's state allows it: then it answers as for a participant in that role.
+    joins = (
+        spec.joins is not None
+        and spec.join_refusal(snap.case, who.membership) is None
+        and _source_allows(model, name, snap.case)
+    )
+    if not sees(who, snap) and not joins:
+        return 404
+    if spec.permission not in granted(who, snap) and not joins:
         return 403
     if stale:
         return 412

@@ -84,9 +84,11 @@ def transition_fire(model, pk, name: str, *, by, data=None, comment: str = "", e
 
 def case_to_join(by, model, pk, spec):
     """The case of a joining transition (`joins=`), locked, with the user's organisation on it
-    in the transition's role: a newcomer the transition's rule lets in joins here (undone with
-    everything else if the transition fails); one it refuses gets 404 when the case is not
-    theirs to see, else 409 with the rule's reason."""
+    in the transition's role when the transition's rule lets it join and the case's state
+    allows the transition (undone with everything else if the transition fails). Otherwise the
+    usual answers: 404 when the case is not the user's to see; for one they see, 403 without
+    the permission (with the rule's reason when it gives one), 409 by the state."""
+    from coordination.workflow.access import case_perms
     from coordination.workflow.engine.participants import participant_add, participants_join
 
     membership = membership_of(by)
@@ -95,12 +97,12 @@ def case_to_join(by, model, pk, spec):
     except (model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     refusal = spec.join_refusal(case, membership) if membership is not None else ""
-    if refusal is None and not can_proceed(getattr(case, spec.name)):
-        refusal = _("This action is not allowed in the case's current state.")  # a newcomer learns nothing more
-    if refusal is not None:
-        if not refusal or not visible_cases(by, model).filter(pk=case.pk).exists():
+    if refusal is not None or not can_proceed(getattr(case, spec.name)):
+        if not visible_cases(by, model).filter(pk=case.pk).exists():
             raise Http404
-        raise Conflict(refusal, code="may_not_join", details={"state": case.state})
+        if refusal and spec.permission not in case_perms(by, case):
+            raise DomainError("permission_denied", refusal, 403)
+        return case
     roles = set(
         Participant.objects.filter(
             content_type=ContentType.objects.get_for_model(model),

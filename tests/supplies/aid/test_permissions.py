@@ -142,9 +142,9 @@ def test_the_requester_cannot_pledge_to_its_own_request(aid):
         case["id"],
         "pledge",
         {"lines": [{"line": 1, "quantity": 100, "warehouse": "js-emergency-reserve"}]},
-        status=409,
+        status=403,
     )
-    assert_error(body, "may_not_join")
+    assert_error(body, "permission_denied")
     assert aid.free("js-emergency-reserve", "mask-n95") == 0
 
 

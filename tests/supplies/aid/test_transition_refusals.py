@@ -243,10 +243,10 @@ def test_pledging_more_than_a_line_still_needs_is_refused_409(aid, case):
 @pytest.mark.parametrize(
     "who, status, code",
     [
-        ("js-liaison", 409, "may_not_join"),  # the requester
-        ("colleague", 409, "may_not_join"),  # the requester's colleague
-        ("js-head", 409, "may_not_join"),
-        ("yrd-office", 409, "may_not_join"),  # the Office coordinates, it does not pledge
+        ("js-liaison", 403, "permission_denied"),  # the requester
+        ("colleague", 403, "permission_denied"),  # the requester's colleague
+        ("js-head", 403, "permission_denied"),
+        ("yrd-office", 403, "permission_denied"),  # the Office coordinates, it does not pledge
         ("suzhou-liaison", 404, "not_found"),  # another Jiangsu organisation, not on the request
         ("wuxi-hospital", 404, "not_found"),
         ("js-insurance", 404, "not_found"),
@@ -263,12 +263,15 @@ def test_a_pledge_to_a_request_that_does_not_exist_is_404(aid):
     assert_error(aid.fire("zj-liaison", 999999, "pledge", {"lines": []}, status=404), "not_found")
 
 
-def test_pledging_to_an_allocated_request_is_refused_409(aid, allocated):
-    payload = {"lines": [{"line": 1, "quantity": 10, "warehouse": "sh-medical-reserve"}]}
+def test_pledging_to_an_allocated_request_is_refused_409_or_404_to_a_newcomer(aid, allocated):
+    payload = {"lines": [{"line": 1, "quantity": 10, "warehouse": "zj-medical-reserve"}]}
     details = assert_error(
-        _refused(aid, "sh-liaison", allocated["id"], "pledge", payload, 409), "transition_not_allowed"
+        _refused(aid, "zj-liaison", allocated["id"], "pledge", payload, 409), "transition_not_allowed"
     )
     assert details["state"] == "allocated"
+    # A region not on the request learns nothing of a request no longer open to pledges.
+    payload = {"lines": [{"line": 1, "quantity": 10, "warehouse": "sh-medical-reserve"}]}
+    assert_error(_refused(aid, "sh-liaison", allocated["id"], "pledge", payload, 404), "not_found")
 
 
 # --- allocating -------------------------------------------------------------------------------
