@@ -465,10 +465,14 @@ def allocation_make(request: SupplyRequest, ctx) -> None:
             _give_back(pledge, pledge.held, ctx, reason=_("Not allocated"), on_behalf=True)
         pledge.version += 1
         pledge.save()
+    # One update per line (not per pledge): its pledges leave `pledged`, the accepted join `allocated`.
+    no_longer_pledged: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for pledge in open_pledges:
-        RequestLine.objects.filter(pk=pledge.line_id).update(pledged=F("pledged") - pledge.offered)
-    for line_pk, quantity in per_line.items():
-        RequestLine.objects.filter(pk=line_pk).update(allocated=F("allocated") + quantity)
+        no_longer_pledged[pledge.line_id] += pledge.offered
+    for line_pk, offered in no_longer_pledged.items():
+        RequestLine.objects.filter(pk=line_pk).update(
+            pledged=F("pledged") - offered, allocated=F("allocated") + per_line.get(line_pk, ZERO)
+        )
     year = timezone.localdate(ctx.now).year
     orders = []
     for supplier_pk, pledges in sorted(by_supplier.items()):
