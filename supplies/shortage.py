@@ -4,8 +4,9 @@ and capacity board, the briefing's supply panels and the API's `/api/v1/shortage
 Shortage is computed, never stored: per item and requesting region, what open requests still
 need (asked − allocated), how much of that is pledged and awaiting allocation, and the rest
 uncovered — set beside every region's free stock and uncommitted production capacity of the
-item. Open lines carry their region and an `open` flag under a covering partial index
-(supplies/models/aid.py), so the grouping reads an index, not the requests.
+item. Open lines carry their region and an `open` flag, and database triggers keep their totals
+per item and region (supplies.models.ShortageTotal), so the board reads a few hundred rows
+however many lines are open; `shortage_check()` holds the totals against the lines.
 """
 
 from collections import defaultdict
@@ -16,7 +17,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from supplies.models import RequestLine, ShipmentLine, SupplyItem
+from supplies.models import RequestLine, ShipmentLine, ShortageTotal, SupplyItem
 from supplies.selectors import capacity_current, free_stock_by_region_and_item
 
 ZERO = Decimal(0)
@@ -74,10 +75,25 @@ def open_lines(*, item: str | None = None, region: str | None = None):
     return lines
 
 
-def shortage_list(*, item: str | None = None, region: str | None = None, on_date=None) -> list[ShortageRow]:
-    """Items with open need, most uncovered first: three grouped queries (open lines, free
-    stock, current capacity), whatever the number of lines."""
-    grouped = (
+def _open_totals(*, item: str | None = None, region: str | None = None):
+    """Per item and requesting region, the open lines' need, pledges up to need and count:
+    from the trigger-kept totals (items × regions × slots rows, whatever the number of lines)."""
+    totals = ShortageTotal.objects.all()
+    if item:
+        totals = totals.filter(item__code=item)
+    if region:
+        totals = totals.filter(region_id=region)
+    return (
+        totals.order_by()
+        .values("item_id", "region_id")
+        .annotate(needed=Sum("needed"), pledged=Sum("pledged"), lines=Sum("lines"))
+        .filter(lines__gt=0)
+    )
+
+
+def _open_totals_counted(*, item: str | None = None, region: str | None = None):
+    """The same totals counted from the lines themselves (what the triggers must agree with)."""
+    return (
         open_lines(item=item, region=region)
         .filter(allocated__lt=F("quantity"))
         .order_by()
@@ -89,6 +105,30 @@ def shortage_list(*, item: str | None = None, region: str | None = None, on_date
             lines=Count("id"),
         )
     )
+
+
+def shortage_check() -> list[tuple]:
+    """The (item, region) pairs whose kept totals differ from their open lines, with both
+    figures: none while the triggers hold (the supplies tests assert it after every test)."""
+
+    def as_map(groups):
+        return {
+            (g["item_id"], g["region_id"]): (Decimal(g["needed"]), Decimal(g["pledged"]), g["lines"]) for g in groups
+        }
+
+    kept, counted = as_map(_open_totals()), as_map(_open_totals_counted())
+    empty = (ZERO, ZERO, 0)
+    return [
+        (key, kept.get(key, empty), counted.get(key, empty))
+        for key in sorted(kept.keys() | counted.keys())
+        if kept.get(key, empty) != counted.get(key, empty)
+    ]
+
+
+def shortage_list(*, item: str | None = None, region: str | None = None, on_date=None) -> list[ShortageRow]:
+    """Items with open need, most uncovered first: three grouped queries over small tables (the
+    kept totals, free stock, current capacity), whatever the number of lines."""
+    grouped = _open_totals(item=item, region=region)
     rows: dict[int, ShortageRow] = {}
     for group in grouped:
         row = rows.setdefault(group["item_id"], ShortageRow(item=None))

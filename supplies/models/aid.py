@@ -443,3 +443,34 @@ class Shortfall(models.Model):
 
     def __str__(self):
         return f"{self.shipment_line} −{self.quantity}"
+
+
+class ShortageTotal(models.Model):
+    """What the open request lines of one item and requesting region add up to — the shortage
+    list's running totals, so the board reads items × regions rows, not every open line.
+
+    Written only by database triggers on supplies_requestline (migration 0003), never by Python:
+    every insert, update and delete of a line, whatever code made it (services, bulk loads, the
+    admin), moves the totals by the difference between the line's old and new contribution. A
+    line contributes while open and short (allocated < quantity): its need (quantity −
+    allocated), its pledges up to that need, and 1 to the count. Each (item, region) pair has
+    several `slot` rows, one chosen per database connection, so concurrent pledges on one hot
+    item do not queue on one row; the reader sums the slots. `shortage_check()` compares the
+    totals with the lines themselves."""
+
+    item = models.ForeignKey(SupplyItem, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    slot = models.PositiveSmallIntegerField(default=0)
+    needed = models.DecimalField(_("needed"), default=0, **QUANTITY)
+    pledged = models.DecimalField(_("pledged"), default=0, **QUANTITY)
+    lines = models.IntegerField(_("open lines"), default=0)
+
+    class Meta:
+        verbose_name = _("shortage total")
+        verbose_name_plural = _("shortage totals")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "region", "slot"], name="supplies_shortage_total_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.item_id}/{self.region_id}#{self.slot}: {self.needed}"

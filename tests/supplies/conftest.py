@@ -1,4 +1,4 @@
-"""Fixtures of the supplies tests, and the ledger invariant checked after every one of them.
+"""Fixtures of the supplies tests, and the ledger and shortage invariants checked after every one of them.
 
 Personas: `js-liaison` runs Jiangsu's warehouses (the owner), a `colleague` in the same office,
 `sh-liaison` of another region, the Office's `yrd-office`, `sh-leader` of a leading group,
@@ -13,15 +13,18 @@ from django.contrib.auth import get_user_model
 from coordination.models import Membership
 from supplies.demo import seed_catalogue, seed_warehouses
 from supplies.services import ledger_check
+from supplies.shortage import shortage_check
 
 PERSONAS = ["js-liaison", "colleague", "sh-liaison", "yrd-office", "sh-leader", "wuxi-hospital", "outsider"]
 
 
 @pytest.fixture(autouse=True)
 def ledger_balances_after_each_test(db):
-    """Whatever a test did, every balance still equals the sum of its movements."""
+    """Whatever a test did, every balance still equals the sum of its movements, and the
+    shortage list's kept totals still equal what the open lines add up to."""
     yield
     assert ledger_check() == []
+    assert shortage_check() == []
 
 
 @pytest.fixture
