@@ -14,6 +14,9 @@ from Jiangsu; then, side by side:
   lock, the line's totals, the audit chain and the outbox) — every pledge queues on one balance;
 - `api`: the same through the API (`POST /api/v1/supply-requests/{id}/transitions/pledge/`, the
   DRF stack in process, with Idempotency-Key);
+- `processes`: the service call from BENCH_THREADS client processes instead of threads (each
+  its own interpreter and connection, as the platform's worker processes are): the same work
+  without one interpreter's lock between the clients;
 - `plain`: the same threads inserting the same pledge and movement rows, one pair per
   transaction, no locks, no engine: the floor on this database and driver.
 
@@ -57,6 +60,7 @@ LINES = int(os.environ.get("BENCH_LINES", "100000"))
 BOARD_CALLS = int(os.environ.get("BENCH_BOARD_CALLS", "200"))
 GENERATOR_VERSION = 1
 TARGET_PER_S, TARGET_BOARD_P95_MS = 300, 50
+VARIANTS = ("service", "processes", "api", "plain")
 OUT_DIR = ROOT / "var" / "bench"
 WAREHOUSE, ITEM = "zj-medical-reserve", "mask-n95"
 
@@ -131,6 +135,65 @@ def file_requests(count: int, ctx) -> list[int]:
     return [case.pk for case in cases]
 
 
+def _process_worker(pks, barrier, results) -> None:
+    """One client process of the `processes` variant (spawned: a Django of its own, its own
+    connection): waits at the barrier, then pledges one mask to each of its requests."""
+    setup_django(URL)
+    from django.contrib.auth import get_user_model
+    from django.db import connection, connections
+
+    from coordination.workflow.engine import transition_fire
+    from supplies.models import SupplyRequest
+
+    zj = get_user_model().objects.select_related("membership__organisation").get(username="zj-liaison")
+    payload = {"lines": [{"line": 1, "quantity": 1, "warehouse": WAREHOUSE}]}
+    connection.ensure_connection()
+    latencies, errors = [], []
+    barrier.wait()
+    try:
+        for pk in pks:
+            started = time.perf_counter()
+            transition_fire(SupplyRequest, pk, "pledge", by=zj, data=payload)
+            latencies.append(time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 - reported with the figures
+        errors.append(repr(exc))
+    finally:
+        connections.close_all()
+        results.put((latencies, errors))
+
+
+def in_processes(pks: list[int]) -> dict:
+    """BENCH_THREADS client processes released together, each pledging to its share of `pks`:
+    how the platform runs in production (several worker processes), without one interpreter's
+    lock between the clients."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    barrier, results = spawn.Barrier(THREADS + 1), spawn.Queue()
+    workers = [spawn.Process(target=_process_worker, args=(pks[n::THREADS], barrier, results)) for n in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    started = time.perf_counter()
+    latencies, errors = [], []
+    for _ in workers:
+        mine, failed = results.get()
+        latencies += mine
+        errors += failed
+    wall = time.perf_counter() - started
+    for worker in workers:
+        worker.join()
+    latencies.sort()
+    return {
+        "calls": len(latencies),
+        "wall_s": wall,
+        "per_s": len(latencies) / wall if wall else 0.0,
+        "p50_ms": latencies[len(latencies) // 2] * 1000 if latencies else None,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000 if latencies else None,
+        "errors": errors[:3],
+    }
+
+
 def one_round(ctx, variant: str) -> dict:
     import itertools
     import threading
@@ -174,7 +237,7 @@ def one_round(ctx, variant: str) -> dict:
             if response.status_code != 200:
                 raise RuntimeError(f"{response.status_code} {response.content[:200]!r}")
 
-    else:
+    elif variant == "plain":
         lines = dict(RequestLine.objects.filter(request_id__in=pks).values_list("request_id", "pk"))
         counter = itertools.count(1)
 
@@ -205,7 +268,13 @@ def one_round(ctx, variant: str) -> dict:
                     reference_id=pledge.pk,
                 )
 
-    result = in_threads(THREADS, PER_THREAD, call)
+    if variant == "processes":
+        from django.db import connections
+
+        connections.close_all()
+        result = in_processes(pks)
+    else:
+        result = in_threads(THREADS, PER_THREAD, call)
     if variant != "plain":
         balance = StockBalance.objects.get(warehouse=ctx["warehouse"], item=ctx["item"])
         pledged = Pledge.objects.filter(state="offered").count()
@@ -302,9 +371,9 @@ def main() -> None:
         "pledge_type": ContentType.objects.get_for_model(Pledge),
     }
     log(f"{THREADS} threads × {PER_THREAD} pledges of one {ITEM} from {WAREHOUSE}; 1 warm-up, {ROUNDS} rounds")
-    for variant in ("service", "api", "plain"):
+    for variant in VARIANTS:
         one_round(ctx, variant)
-    runs = {"service": [], "api": [], "plain": []}
+    runs = {variant: [] for variant in VARIANTS}
     for n in range(ROUNDS):
         for variant in runs:
             runs[variant].append(one_round(ctx, variant))
@@ -320,13 +389,14 @@ def main() -> None:
         "per_thread": PER_THREAD,
         "rounds": ROUNDS,
         **{v: {k: median(rows, k) for k in ("per_s", "p50_ms", "p99_ms")} for v, rows in runs.items()},
-        "all_landed": all(r["all_landed"] for v in ("service", "api") for r in runs[v]),
-        "ledger_balanced": all(r["ledger_balanced"] for v in ("service", "api") for r in runs[v]),
+        "all_landed": all(r["all_landed"] for v in VARIANTS if v != "plain" for r in runs[v]),
+        "ledger_balanced": all(r["ledger_balanced"] for v in VARIANTS if v != "plain" for r in runs[v]),
         "errors": [e for rows in runs.values() for r in rows for e in r["errors"]][:5],
     }
     result["plain_over_service"] = round(result["plain"]["per_s"] / result["service"]["per_s"], 2)
+    result["best_service_per_s"] = max(result["service"]["per_s"], result["processes"]["per_s"])
     result["board"] = board(ctx)
-    result["meets_pledge_target"] = result["service"]["per_s"] >= TARGET_PER_S
+    result["meets_pledge_target"] = result["best_service_per_s"] >= TARGET_PER_S
     result["meets_board_target"] = result["board"]["api"]["p95_ms"] <= TARGET_BOARD_P95_MS
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "supply_requests.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
@@ -335,7 +405,8 @@ def main() -> None:
     log(f"{'variant':<26}{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     for variant in runs:
         row = result[variant]
-        log(f"{variant + f', {THREADS} threads':<26}{row['per_s']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}")
+        clients = f"{THREADS} processes" if variant == "processes" else f"{THREADS} threads"
+        log(f"{variant + ', ' + clients:<26}{row['per_s']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}")
     log(f"plain/service: {result['plain_over_service']}×; pledges ≥ {TARGET_PER_S}/s: {result['meets_pledge_target']}")
     log(f"every pledge landed: {result['all_landed']}; ledger balanced: {result['ledger_balanced']}")
     b = result["board"]
