@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     # The mechanisms, one app each (coordination/workflow/mechanisms.py): pages list them in this order.
     "coordination.mechanisms.assignment_sheets",
     "coordination.mechanisms.measure_notices",
+    "coordination.mechanisms.release_notices",
     "coordination.mechanisms.insurance",
     "supplies",
     "supplies.chain",
@@ -189,6 +190,7 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "coordination.tasks.relay_outbox", "schedule": 30.0},
     "retry-webhooks": {"task": "notices.tasks.retry_webhooks", "schedule": 60.0},
     "expire-notices": {"task": "coordination.tasks.expire_notices", "schedule": crontab(minute=5)},
+    "expire-credentials": {"task": "coordination.tasks.expire_credentials", "schedule": crontab(minute="*/10")},
     "purge-idempotency-records": {"task": "coordination.tasks.purge_idempotency_records", "schedule": 3600.0},
     "daily-digests": {"task": "notices.tasks.send_daily_digests", "schedule": crontab(hour=8, minute=0)},
 }
@@ -285,7 +287,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "coordination.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"auth": env.str("API_AUTH_THROTTLE", "30/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env.str("API_AUTH_THROTTLE", "30/min"),
+        # A checkpoint gate scans from one address: generous, but not an oracle for forgers.
+        "credential_verify": env.str("API_CREDENTIAL_VERIFY_THROTTLE", "1200/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "长三角联防联控协同平台 API",
@@ -420,6 +426,10 @@ INSURANCE_ATTACHMENT_MAX_BYTES = env.int("INSURANCE_ATTACHMENT_MAX_BYTES", 5 * 1
 INSURANCE_EMERGENCY_TIME_LIMIT = timedelta(minutes=env.int("INSURANCE_EMERGENCY_MINUTES", 120))
 INSURANCE_BATCH_MAX_ITEMS = 500
 # --- end of Insurance filings -----------------------------------------------------------------
+# --- M2 release notices (coordination/mechanisms/release_notices/) ----------------------------
+# How long a release notice's credential is valid by default, and at most (days from issue).
+RELEASE_NOTICE_VALID_DAYS = env.int("RELEASE_NOTICE_VALID_DAYS", 30)
+RELEASE_NOTICE_MAX_VALID_DAYS = env.int("RELEASE_NOTICE_MAX_VALID_DAYS", 90)
 # --- Signing: issuer keys, the trust list, PAdES documents (coordination/trust/) ---------------
 # Private signing keys are stored encrypted (AES-256-GCM) under a key derived from
 # SIGNING_KEYS_SECRET. Without it DEBUG derives one from the secret key (development only);
@@ -443,4 +453,8 @@ SIGNING_SEAL_FONT = env.str("SIGNING_SEAL_FONT", "/usr/share/fonts/opentype/noto
 SIGNING_SEAL_FONT_FAMILY = env.str("SIGNING_SEAL_FONT_FAMILY", "Noto Serif CJK SC")
 # How long readers may cache /trust-list.json.
 SIGNING_TRUST_LIST_MAX_AGE_SECONDS = env.int("SIGNING_TRUST_LIST_MAX_AGE_SECONDS", 300)
+# Credentials (coordination/trust/credentials.py): a process verifies against the keys and
+# revocations it read at most this long ago (a revocation made in another process counts from
+# then; in the revoking process at once).
+CREDENTIAL_TRUST_SECONDS = env.float("CREDENTIAL_TRUST_SECONDS", 5.0)
 # --- end of Signing -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from coordination.models import IdempotencyRecord
-from coordination.workflow.deadlines import deadlines_check, notices_expire
+from coordination.workflow.deadlines import credentials_expire, deadlines_check, notices_expire
 from coordination.workflow.outbox import outbox_deliver, outbox_relay
 
 
@@ -34,6 +34,11 @@ def check_deadlines() -> dict:
 @shared_task(ignore_result=True)
 def expire_notices() -> int:
     return notices_expire()
+
+
+@shared_task(ignore_result=True)
+def expire_credentials() -> int:
+    return credentials_expire()
 
 
 @shared_task(ignore_result=True)

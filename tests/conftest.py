@@ -66,6 +66,17 @@ def personas(js_office, sh_office):
 
 
 @pytest.fixture(autouse=True)
+def fresh_credential_trust():
+    """Each test verifies credentials against its own database's keys, not a previous test's
+    kept for CREDENTIAL_TRUST_SECONDS."""
+    from coordination.trust import credentials
+
+    credentials._trust = None
+    yield
+    credentials._trust = None
+
+
+@pytest.fixture(autouse=True)
 def exact_briefings(settings):
     """A briefing never serves stale figures in tests (no worker refreshes them here): a stale
     snapshot is recomputed in the request. tests/pages/test_briefing_snapshots.py sets it back."""

@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from coordination.api import views
 from coordination.api.cases import viewset_for
 from coordination.briefing.views import BriefingView
+from coordination.trust.credential_views import CredentialVerifyView
 from coordination.trust.views import trust_list
 from coordination.workflow import mechanisms
 
@@ -19,5 +20,6 @@ urlpatterns = [
     path("mechanisms/", views.MechanismList.as_view(), name="api-mechanisms"),
     path("briefing/", BriefingView.as_view(), name="api-briefing"),
     path("trust-list/", trust_list, name="api-trust-list"),
+    path("credentials/verify/", CredentialVerifyView.as_view(), name="api-credential-verify"),
     *router.urls,
 ]

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 
 ROOT_NAME = "长三角区域合作办公室"
@@ -68,7 +68,7 @@ def root_certificate(
 
 
 def issuer_certificate(
-    public_key: ec.EllipticCurvePublicKey,
+    public_key: ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey,
     *,
     name: str,
     kid: str,

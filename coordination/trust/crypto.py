@@ -12,7 +12,7 @@ import hashlib
 import os
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -23,6 +23,7 @@ PREFIX = "v1:"
 NONCE_BYTES = 12
 KID_LENGTH = 16  # base32 characters: 80 bits of the public key's SHA-256
 ALGORITHM = "ES256"  # ECDSA on P-256 with SHA-256 (RFC 7518 §3.4)
+CREDENTIAL_ALGORITHM = "EdDSA"  # Ed25519 (RFC 8037): credentials' compact signatures
 NOT_CONFIGURED = (
     "SIGNING_KEYS_SECRET is not set: production mode (DJANGO_DEBUG=0) does not sign without it. "
     "Set it to a random string of at least 32 characters, kept out of the database's backups."
@@ -33,7 +34,11 @@ class KeyDecryptionError(Exception):
     """A stored private key does not decrypt: another SIGNING_KEYS_SECRET, or an altered row."""
 
 
-def kid_for(public_key: ec.EllipticCurvePublicKey) -> str:
+PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
+
+
+def kid_for(public_key: PublicKey) -> str:
     """The key's short stable id: base32 of the SHA-256 of its SubjectPublicKeyInfo, 16 characters."""
     spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return base64.b32encode(hashlib.sha256(spki).digest()).decode()[:KID_LENGTH]
@@ -44,7 +49,12 @@ def kid_serial_number(kid: str) -> int:
     return int.from_bytes(base64.b32decode(kid), "big") or 1
 
 
-def generate_private_key() -> ec.EllipticCurvePrivateKey:
+def generate_private_key(algorithm: str = ALGORITHM) -> PrivateKey:
+    """A new key for the algorithm: ES256 (documents, the trust list) or EdDSA (credentials)."""
+    if algorithm == CREDENTIAL_ALGORITHM:
+        return ed25519.Ed25519PrivateKey.generate()
+    if algorithm != ALGORITHM:
+        raise ValueError(f"unknown signing algorithm {algorithm!r}")
     return ec.generate_private_key(ec.SECP256R1())
 
 
@@ -67,7 +77,7 @@ def require_secret() -> None:
     _wrapping_key()
 
 
-def encrypt_private_key(private_key: ec.EllipticCurvePrivateKey, *, kid: str) -> str:
+def encrypt_private_key(private_key: PrivateKey, *, kid: str) -> str:
     der = private_key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -76,7 +86,7 @@ def encrypt_private_key(private_key: ec.EllipticCurvePrivateKey, *, kid: str) ->
     return PREFIX + base64.b64encode(nonce + sealed).decode()
 
 
-def decrypt_private_key(token: str, *, kid: str) -> ec.EllipticCurvePrivateKey:
+def decrypt_private_key(token: str, *, kid: str) -> PrivateKey:
     if not token.startswith(PREFIX):
         raise KeyDecryptionError(f"The private key of signing key {kid} is in an unknown format.")
     raw = base64.b64decode(token.removeprefix(PREFIX))
@@ -88,8 +98,8 @@ def decrypt_private_key(token: str, *, kid: str) -> ec.EllipticCurvePrivateKey:
             "(it was encrypted under another secret, or the stored value was altered)."
         ) from exc
     key = serialization.load_der_private_key(der, password=None)
-    if not isinstance(key, ec.EllipticCurvePrivateKey):  # pragma: no cover - only this code writes keys
-        raise KeyDecryptionError(f"Signing key {kid} is not an elliptic-curve key.")
+    if not isinstance(key, ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey):  # pragma: no cover
+        raise KeyDecryptionError(f"Signing key {kid} is neither a P-256 nor an Ed25519 key.")
     return key
 
 

@@ -21,10 +21,13 @@ class SigningKey(models.Model):
     (`crypto.encrypt_private_key`) and never leaves `services.key_material`.
 
     A key is *current* while neither retired (rotated out) nor revoked: the one its organisation
-    signs with. A retired key no longer signs but its documents verify until `valid_until`."""
+    signs with. A retired key no longer signs but its documents verify until `valid_until`.
+    An organisation holds one current key per algorithm: ES256 for its documents, EdDSA for the
+    credentials it issues (release notices, health-code tokens, passes)."""
 
     class Algorithm(models.TextChoices):
-        ES256 = "ES256", "ECDSA P-256 / SHA-256"
+        ES256 = "ES256", "ECDSA P-256 / SHA-256"  # documents (PAdES) and the trust list itself
+        EDDSA = "EdDSA", "Ed25519"  # credentials: compact payloads in QR codes (RFC 8037)
 
     organisation = models.ForeignKey(
         Organisation,
@@ -59,9 +62,9 @@ class SigningKey(models.Model):
                 name="signing_root_has_no_organisation",
             ),
             models.UniqueConstraint(
-                fields=["organisation"],
+                fields=["organisation", "algorithm"],
                 condition=Q(is_root=False, retired_at__isnull=True, revoked_at__isnull=True),
-                name="signing_one_current_key_per_organisation",
+                name="signing_one_current_key_per_organisation_and_algorithm",
             ),
             models.UniqueConstraint(
                 fields=["is_root"],
@@ -99,3 +102,25 @@ class SigningKey(models.Model):
         from coordination.trust.certificates import public_key_pem
 
         return public_key_pem(self.certificate)
+
+
+class RevokedCredential(models.Model):
+    """A credential its issuer revoked (coordination/trust/credentials.py): published with the
+    trust list until the credential would have expired anyway, so offline verifiers learn of it."""
+
+    jti = models.CharField(_("credential id"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=8)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("issuing organisation")
+    )
+    revoked_at = models.DateTimeField(_("revoked at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    reason = models.CharField(_("revocation reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-revoked_at"]
+        verbose_name = _("revoked credential")
+        verbose_name_plural = _("revoked credentials")
+
+    def __str__(self):
+        return f"{self.kind} {self.jti}"

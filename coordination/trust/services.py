@@ -139,9 +139,9 @@ def _create_root() -> SigningKey:
 # --- issuers' keys --------------------------------------------------------------------------------
 
 
-def _create_issuer_key(organisation: Organisation, root: SigningKey) -> SigningKey:
+def _create_issuer_key(organisation: Organisation, root: SigningKey, algorithm: str) -> SigningKey:
     """A new key for the organisation, its certificate signed by the root. Within a transaction."""
-    private_key = crypto.generate_private_key()
+    private_key = crypto.generate_private_key(algorithm)
     kid = crypto.kid_for(private_key.public_key())
     root_material = key_material(root)
     now = timezone.now()
@@ -159,12 +159,13 @@ def _create_issuer_key(organisation: Organisation, root: SigningKey) -> SigningK
         organisation=organisation,
         issuer=root,
         kid=kid,
+        algorithm=algorithm,
         certificate_pem=certificates.to_pem(certificate),
         private_key_encrypted=crypto.encrypt_private_key(private_key, kid=kid),
         valid_from=certificate.not_valid_before_utc,
         valid_until=certificate.not_valid_after_utc,
     )
-    log.info("signing: created key %s for organisation %s", kid, organisation.pk)
+    log.info("signing: created %s key %s for organisation %s", algorithm, kid, organisation.pk)
     return key
 
 
@@ -172,18 +173,25 @@ def _due_for_renewal(key: SigningKey) -> bool:
     return key.valid_until - timedelta(days=settings.SIGNING_KEY_RENEW_DAYS) <= timezone.now()
 
 
-def active_key(organisation: Organisation, *, create: bool = True) -> SigningKey | None:
-    """The key the organisation signs with now. With `create`: made on first use (and the root
-    with it), and replaced by a fresh one when fewer than SIGNING_KEY_RENEW_DAYS remain."""
+def active_key(
+    organisation: Organisation, *, algorithm: str = crypto.ALGORITHM, create: bool = True
+) -> SigningKey | None:
+    """The key the organisation signs with now — its documents' (ES256) unless `algorithm`
+    asks for its credentials' (EdDSA). With `create`: made on first use (and the root with it),
+    and replaced by a fresh one when fewer than SIGNING_KEY_RENEW_DAYS remain."""
     key = _current(
-        SigningKey.objects.select_related("issuer", "organisation").filter(organisation=organisation)
+        SigningKey.objects.select_related("issuer", "organisation").filter(
+            organisation=organisation, algorithm=algorithm
+        )
     ).first()
     if not create or (key is not None and not _due_for_renewal(key) and key.issuer.is_current):
         return key
-    return key_rotate(organisation=organisation, only_if_due=True)
+    return key_rotate(organisation=organisation, algorithm=algorithm, only_if_due=True)
 
 
-def key_create(*, organisation: Organisation | None = None, root: bool = False) -> SigningKey:
+def key_create(
+    *, organisation: Organisation | None = None, root: bool = False, algorithm: str = crypto.ALGORITHM
+) -> SigningKey:
     """A first key for the organisation (or the root). Refused when one is current already."""
     if root == (organisation is not None):
         raise ValueError("key_create takes an organisation, or root=True")
@@ -191,12 +199,14 @@ def key_create(*, organisation: Organisation | None = None, root: bool = False) 
         if root_key(create=False) is not None:
             raise SigningKeyError("A root key is current already.")
         return _create_root()
-    if _current(SigningKey.objects.filter(organisation=organisation)).exists():
-        raise SigningKeyError(f"{organisation.name_zh} has a current key already: rotate it instead.")
-    return key_rotate(organisation=organisation)
+    if _current(SigningKey.objects.filter(organisation=organisation, algorithm=algorithm)).exists():
+        raise SigningKeyError(f"{organisation.name_zh} has a current {algorithm} key already: rotate it instead.")
+    return key_rotate(organisation=organisation, algorithm=algorithm)
 
 
-def key_rotate(*, organisation: Organisation, only_if_due: bool = False) -> SigningKey:
+def key_rotate(
+    *, organisation: Organisation, algorithm: str = crypto.ALGORITHM, only_if_due: bool = False
+) -> SigningKey:
     """Retire the organisation's current key (it keeps verifying until it expires) and make a new
     one current. `only_if_due`: leave a current key that is not near expiry in place (the
     first-use path of active_key, safe when two workers get there at once)."""
@@ -205,14 +215,16 @@ def key_rotate(*, organisation: Organisation, only_if_due: bool = False) -> Sign
     with transaction.atomic():
         # The organisation's row serialises concurrent rotations (and first uses).
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-        current = _current(SigningKey.objects.select_related("issuer").filter(organisation=organisation)).first()
+        current = _current(
+            SigningKey.objects.select_related("issuer").filter(organisation=organisation, algorithm=algorithm)
+        ).first()
         if only_if_due and current is not None and not _due_for_renewal(current) and current.issuer.is_current:
             return current
         if current is not None:
             current.retired_at = timezone.now()
             current.save(update_fields=["retired_at"])
             log.info("signing: retired key %s of organisation %s", current.kid, organisation.pk)
-        return _create_issuer_key(organisation, root)
+        return _create_issuer_key(organisation, root, algorithm)
 
 
 def key_revoke(*, kid: str, reason: str) -> SigningKey:
@@ -238,5 +250,10 @@ def key_revoke(*, kid: str, reason: str) -> SigningKey:
 
 
 def ensure_demo_keys() -> list[SigningKey]:
-    """The root and a current key for every organisation (idempotent: the demo seeding calls it)."""
-    return [active_key(organisation) for organisation in Organisation.objects.order_by("pk")]
+    """The root and a current document key and credential key for every organisation
+    (idempotent: the demo seeding calls it)."""
+    return [
+        active_key(organisation, algorithm=algorithm)
+        for organisation in Organisation.objects.order_by("pk")
+        for algorithm in (crypto.ALGORITHM, crypto.CREDENTIAL_ALGORITHM)
+    ]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.trust import certificates, crypto
-from coordination.trust.models import SigningKey
+from coordination.trust.models import RevokedCredential, SigningKey
 
 FORMAT = "yrd-trust-list/1"
 COORDINATE_BYTES = 32  # P-256
@@ -70,8 +70,8 @@ def key_entry(key: SigningKey, at: datetime) -> dict:
 
 
 def trust_list(*, at: datetime | None = None) -> dict:
-    """The list as a dict (unsigned): the root and every issuer key ever made. One query for the
-    keys (and the root's creation the first time)."""
+    """The list as a dict (unsigned): the root, every issuer key ever made and the revoked
+    credentials not yet expired. Two queries (and the root's creation the first time)."""
     from coordination.trust.services import root_key
 
     at = at or timezone.now()
@@ -94,6 +94,13 @@ def trust_list(*, at: datetime | None = None) -> dict:
             "valid_until": _time(root.valid_until),
         },
         "keys": [key_entry(key, at) for key in keys],
+        # Credentials revoked before their expiry (ids and times only: the list is public).
+        "revoked_credentials": [
+            {"jti": jti, "kind": kind, "revoked_at": _time(revoked_at)}
+            for jti, kind, revoked_at in RevokedCredential.objects.filter(expires_at__gt=at)
+            .order_by("revoked_at", "jti")
+            .values_list("jti", "kind", "revoked_at")
+        ],
     }
 
 

@@ -132,3 +132,24 @@ def notices_expire(today=None) -> int:
                     system_transition_fire(case, "expire")
                     expired += 1
     return expired
+
+
+def credentials_expire(now=None) -> int:
+    """Move issued credentials whose validity has ended to expired (system transition); a
+    verifier already answers "expired" from the signed expiry, this keeps the registers true."""
+    from coordination.workflow.engine import system_transition_fire
+    from coordination.workflow.patterns import CredentialCase
+
+    now = now or timezone.now()
+    expired = 0
+    for model in case_models():
+        if not issubclass(model, CredentialCase):
+            continue
+        ended = {"state": CredentialCase.S.ISSUED, "expires_at__lte": now}
+        for pk in list(model.objects.filter(**ended).values_list("pk", flat=True)[:1000]):
+            with transaction.atomic():
+                case = model.objects.select_for_update().filter(pk=pk, **ended).first()
+                if case is not None:
+                    system_transition_fire(case, "expire", now=now)
+                    expired += 1
+    return expired

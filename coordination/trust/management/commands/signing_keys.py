@@ -1,5 +1,8 @@
 """`manage.py signing_keys create ORG|--root`, `rotate ORG`, `revoke KID --reason …`, `list`.
 
+`create` and `rotate` take `--algorithm EdDSA` for an organisation's credential key (release
+notices, health-code tokens, passes); ES256, its documents' key, otherwise.
+
 ORG is an organisation's id or code. Nothing secret is ever printed: kids, names, dates."""
 
 from django.core.management.base import BaseCommand, CommandError
@@ -29,6 +32,13 @@ class Command(BaseCommand):
         target.add_argument("--root", action="store_true", help="the Office's root key")
         rotate = commands.add_parser("rotate", help="a new current key; the old one verifies until it expires")
         rotate.add_argument("organisation", help="organisation id or code")
+        for sub in (create, rotate):
+            sub.add_argument(
+                "--algorithm",
+                choices=SigningKey.Algorithm.values,
+                default=SigningKey.Algorithm.ES256,
+                help="ES256: the documents' key (default); EdDSA: the credentials' key",
+            )
         revoke = commands.add_parser("revoke", help="revoke a key: its documents report it revoked")
         revoke.add_argument("kid")
         revoke.add_argument("--reason", required=True)
@@ -40,10 +50,14 @@ class Command(BaseCommand):
                 if options["root"]:
                     key = key_create(root=True)
                 else:
-                    key = key_create(organisation=organisation_named(options["organisation"]))
+                    key = key_create(
+                        organisation=organisation_named(options["organisation"]), algorithm=options["algorithm"]
+                    )
                 self.stdout.write(self.style.SUCCESS(f"created {self.describe(key)}"))
             elif command == "rotate":
-                key = key_rotate(organisation=organisation_named(options["organisation"]))
+                key = key_rotate(
+                    organisation=organisation_named(options["organisation"]), algorithm=options["algorithm"]
+                )
                 self.stdout.write(self.style.SUCCESS(f"rotated: now {self.describe(key)}"))
             elif command == "revoke":
                 key = key_revoke(kid=options["kid"], reason=options["reason"])
@@ -60,9 +74,11 @@ class Command(BaseCommand):
 
     def list_keys(self) -> None:
         keys = SigningKey.objects.select_related("organisation").defer("private_key_encrypted")
-        self.stdout.write(f"{'kid':16}  {'status':8}  {'current':7}  {'valid until':11}  owner")
+        self.stdout.write(f"{'kid':16}  {'alg':5}  {'status':8}  {'current':7}  {'valid until':11}  owner")
         for key in keys:
             owner = "root" if key.is_root else f"{key.organisation.code} {key.organisation.name_zh}"
             current = "yes" if key.is_current else "no"
             valid_until = timezone.localtime(key.valid_until).strftime("%Y-%m-%d")
-            self.stdout.write(f"{key.kid:16}  {key.status():8}  {current:7}  {valid_until:11}  {owner}")
+            self.stdout.write(
+                f"{key.kid:16}  {key.algorithm:5}  {key.status():8}  {current:7}  {valid_until:11}  {owner}"
+            )
