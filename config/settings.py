@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "coordination.mechanisms.assignment_sheets",
     "coordination.mechanisms.measure_notices",
     "coordination.mechanisms.release_notices",
+    "coordination.mechanisms.health_codes",
     "coordination.mechanisms.insurance",
     "supplies",
     "supplies.chain",
@@ -191,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
     "retry-webhooks": {"task": "notices.tasks.retry_webhooks", "schedule": 60.0},
     "expire-notices": {"task": "coordination.tasks.expire_notices", "schedule": crontab(minute=5)},
     "expire-credentials": {"task": "coordination.tasks.expire_credentials", "schedule": crontab(minute="*/10")},
+    "purge-health-code-lists": {
+        "task": "coordination.mechanisms.health_codes.tasks.purge_lists",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "purge-idempotency-records": {"task": "coordination.tasks.purge_idempotency_records", "schedule": 3600.0},
     "daily-digests": {"task": "notices.tasks.send_daily_digests", "schedule": crontab(hour=8, minute=0)},
 }
@@ -430,6 +435,14 @@ INSURANCE_BATCH_MAX_ITEMS = 500
 # How long a release notice's credential is valid by default, and at most (days from issue).
 RELEASE_NOTICE_VALID_DAYS = env.int("RELEASE_NOTICE_VALID_DAYS", 30)
 RELEASE_NOTICE_MAX_VALID_DAYS = env.int("RELEASE_NOTICE_MAX_VALID_DAYS", 90)
+# --- F1 health codes (coordination/mechanisms/health_codes/) ------------------------------------
+# A process answers lookups from the latest lists it read at most this long ago (an upload in
+# this process counts at once); lists are kept this many days; an API batch holds at most this
+# many entries (larger lists come as a CSV file); a status token is valid at most this long.
+HEALTH_CODE_LISTS_SECONDS = env.float("HEALTH_CODE_LISTS_SECONDS", 5.0)
+HEALTH_CODE_LIST_KEEP_DAYS = env.int("HEALTH_CODE_LIST_KEEP_DAYS", 7)
+HEALTH_CODE_BATCH_MAX = env.int("HEALTH_CODE_BATCH_MAX", 50_000)
+HEALTH_CODE_TOKEN_MAX_HOURS = env.int("HEALTH_CODE_TOKEN_MAX_HOURS", 72)
 # --- Signing: issuer keys, the trust list, PAdES documents (coordination/trust/) ---------------
 # Private signing keys are stored encrypted (AES-256-GCM) under a key derived from
 # SIGNING_KEYS_SECRET. Without it DEBUG derives one from the secret key (development only);

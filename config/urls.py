@@ -26,6 +26,8 @@ urlpatterns = [
     # Each mechanism's own pages (its declaration's `urls`).
     *[path("", include(d.urls)) for d in mechanisms.registered() if d.urls],
     path("api/v1/", include("coordination.api.urls")),
+    path("api/v1/", include("coordination.mechanisms.health_codes.api_urls")),
+    path("", include("coordination.mechanisms.health_codes.urls")),
     path("api/v1/", include("notices.api.urls")),
     path("api/v1/", include("supplies.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -67,13 +67,16 @@ def personas(js_office, sh_office):
 
 @pytest.fixture(autouse=True)
 def fresh_credential_trust():
-    """Each test verifies credentials against its own database's keys, not a previous test's
-    kept for CREDENTIAL_TRUST_SECONDS."""
+    """Each test verifies credentials against its own database's keys (and looks health codes
+    up in its own lists), not a previous test's kept for CREDENTIAL_TRUST_SECONDS."""
+    from coordination.mechanisms.health_codes.lookups import forget_latest_lists
     from coordination.trust import credentials
 
     credentials._trust = None
+    forget_latest_lists()
     yield
     credentials._trust = None
+    forget_latest_lists()
 
 
 @pytest.fixture(autouse=True)

@@ -54,3 +54,24 @@ def search_hash(value: str, *, purpose: str) -> str:
     (an ID number has too few possible values for a plain hash to hide it)."""
     message = f"{purpose}\x00{value}".encode()
     return hmac.new(_key(b"search"), message, hashlib.sha256).hexdigest()
+
+
+def search_digest(value: str, *, purpose: str, size: int = 16) -> bytes:
+    """`search_hash` as its first `size` raw bytes, for tables of millions of rows (a daily
+    health-code list) where the key's width is the index's: 16 bytes leave a collision among
+    a billion numbers at odds of 10⁻²¹."""
+    message = f"{purpose}\x00{value}".encode()
+    return hmac.new(_key(b"search"), message, hashlib.sha256).digest()[:size]
+
+
+def search_digester(*, purpose: str, size: int = 16):
+    """`search_digest` for many values of one purpose: the keyed hash prepared once (a list
+    of a million numbers is hashed in one loop)."""
+    prepared = hmac.new(_key(b"search"), f"{purpose}\x00".encode(), hashlib.sha256)
+
+    def digest(value: str) -> bytes:
+        mac = prepared.copy()
+        mac.update(value.encode())
+        return mac.digest()[:size]
+
+    return digest

@@ -24,12 +24,14 @@ class VerifyRequest(StrictSerializer):
     )
 
 
-def verification_of(text: str) -> dict:
-    """The verification as the API answers it; a text that is no credential at all is a 400."""
+def verification_of(text: str, *, verifier=None) -> dict:
+    """The verification as the API answers it, with what its kind adds (`checks`: F1's latest
+    lists); a text that is no credential at all is a 400."""
     try:
-        return credentials.verify(text).as_dict()
+        checked = credentials.verify(text)
     except credentials.MalformedCredential as exc:
         raise DomainError("malformed_credential", str(exc), 400, details={"credential": [str(exc)]}) from None
+    return {**checked.as_dict(), "checks": credentials.kind_checks(checked, verifier=verifier)}
 
 
 class CredentialVerifyView(APIView):
@@ -43,7 +45,7 @@ class CredentialVerifyView(APIView):
     def post(self, request):
         body = VerifyRequest(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
-        return Response(verification_of(body.validated_data["credential"]))
+        return Response(verification_of(body.validated_data["credential"], verifier=request.user))
 
 
 class VerifyForm(forms.Form):
@@ -63,7 +65,8 @@ def credential_verify_page(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                context["checked"] = credentials.verify(form.cleaned_data["credential"])
+                context["checked"] = checked = credentials.verify(form.cleaned_data["credential"])
+                context["checks"] = credentials.kind_checks(checked, verifier=request.user)
             except credentials.MalformedCredential as exc:
                 form.add_error("credential", str(exc))
                 status = 422

@@ -347,6 +347,30 @@ def verify(token, *, trust: Trust | None = None, now: datetime | None = None) ->
     return Verification(Result.VALID, "", **found)
 
 
+# --- what a kind adds to its verification ------------------------------------------------------
+
+_kind_checks: dict = {}
+
+
+def kind_check(kind: str):
+    """Register `check(verification, *, verifier) -> dict` for a kind of credential: what the
+    platform answers about it beyond the signature (F1: the latest red/yellow lists). It runs
+    for every verification whose signature held, whatever the result, online only."""
+
+    def register(check):
+        _kind_checks[kind] = check
+        return check
+
+    return register
+
+
+def kind_checks(checked: "Verification", *, verifier=None) -> dict:
+    check = _kind_checks.get(checked.kind)
+    if check is None or checked.issuer is None:
+        return {}
+    return check(checked, verifier=verifier)
+
+
 def credential_revoke(*, jti: str, kind: str, organisation, expires_at: datetime, reason: str, at=None) -> None:
     """Publish a credential's revocation (with the trust list, from this transaction's commit)."""
     from coordination.trust.models import RevokedCredential
