@@ -79,6 +79,7 @@ bench: $(VENV)/.dev system-deps  ## Benchmarks (PostgreSQL + Redis on 127.0.0.1)
 	$(BIN)/python bench/supply_requests.py
 	$(BIN)/python bench/credentials.py
 	$(BIN)/python bench/health_codes.py
+	$(BIN)/python bench/tracing_letters.py
 
 messages: $(VENV)/.dev  ## Extract and compile translations (needs gettext)
 	$(BIN)/python manage.py makemessages -l en -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench

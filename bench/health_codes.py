@@ -10,7 +10,10 @@ resident ID numbers, a fifth red. `ingest` is the upload's service as the API ru
 (`csv_rows` + `list_ingest`: decode, check every number's check digit, keyed-hash it, COPY,
 in one transaction), on a database that already holds the three other regions' lists of the
 same size. Then BENCH_LOOKUPS (20,000) lookups by ID number, half of them listed, through
-`colour_of` (the keyed hash and one indexed query over the four latest lists) in one thread.
+`colour_of` (the keyed hash and one indexed query over the four latest lists): in one thread,
+and from BENCH_LOOKUP_THREADS (4) checkpoints at once, each its own connection — the figure the
+target is read against, as a lookup service answers many checkpoints (one thread mostly waits
+for the database's round trip, ~0.2 ms here).
 
 Targets (issue 15): 1,000,000 records ingested in ≤ 60 s; lookups ≥ 5,000/s. Output: a table and
 var/bench/health_codes.json. Nothing here asserts: it measures.
@@ -31,7 +34,8 @@ from bench._db import log, prepare, setup_django  # noqa: E402
 URL = os.environ.get("BENCH_HEALTH_CODES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yrd_bench_health_codes")
 RECORDS = int(os.environ.get("BENCH_RECORDS", "1000000"))
 LOOKUPS = int(os.environ.get("BENCH_LOOKUPS", "20000"))
-GENERATOR_VERSION = 1
+LOOKUP_THREADS = int(os.environ.get("BENCH_LOOKUP_THREADS", "4"))
+GENERATOR_VERSION = 2  # 2: the covering index
 TARGET_INGEST_S, TARGET_LOOKUPS = 60, 5000
 OUT_DIR = ROOT / "var" / "bench"
 PREFIXES = {"310000": "310101", "320000": "320102", "330000": "330102", "340000": "340702"}
@@ -90,6 +94,34 @@ def ingest(region: str, path: Path, *, day) -> float:
     return time.perf_counter() - started
 
 
+def in_threads(threads: int, slices: list[list[str]]) -> float:
+    """Lookups per second of `threads` checkpoints at once, each its own connection (a thread
+    waiting on the database lets the others run)."""
+    import threading
+
+    from django.db import connections
+
+    from coordination.mechanisms.health_codes.lookups import colour_of
+
+    barrier = threading.Barrier(threads + 1)
+
+    def run(numbers):
+        colour_of(numbers[0])  # connected and prepared before the clock starts
+        barrier.wait()
+        for number in numbers:
+            colour_of(number)
+        connections.close_all()
+
+    workers = [threading.Thread(target=run, args=(numbers,)) for numbers in slices]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    return sum(len(numbers) for numbers in slices) / (time.perf_counter() - started)
+
+
 def main() -> None:
     fresh = not prepare(
         URL,
@@ -123,11 +155,14 @@ def main() -> None:
     # Shanghai's list of today, timed; removed afterwards so the next run times the same.
     CodeListEntry.objects.filter(code_list__region_id="310000").delete()
     CodeList.objects.filter(region_id="310000").delete()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE health_codes_codelistentry") if connection.vendor == "postgresql" else None
     log(f"ingesting Shanghai's list of {RECORDS:,} (GBK CSV, {files['310000'].stat().st_size / 2**20:.0f} MiB)…")
     ingest_s = ingest("310000", files["310000"], day=today)
     log(f"  {ingest_s:.1f} s ({RECORDS / ingest_s:,.0f} records/s)")
+    # What autovacuum does within a minute of a day's load (PostgreSQL 13+ vacuums after inserts):
+    # the visibility map set, so lookups read the covering index alone.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE health_codes_codelistentry")
 
     forget_latest_lists()
     rng = random.Random(7)
@@ -139,9 +174,9 @@ def main() -> None:
         colour_of(number)  # warm
     started = time.perf_counter()
     colours = [colour_of(number).colour for number in queries]
-    lookup_s = time.perf_counter() - started
-    per_s = len(queries) / lookup_s
+    single_per_s = len(queries) / (time.perf_counter() - started)
     assert sum(1 for colour in colours if colour != "green") >= len(listed) * 0.99
+    per_s = in_threads(LOOKUP_THREADS, [queries[n::LOOKUP_THREADS] for n in range(LOOKUP_THREADS)])
     result = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "load_average": os.getloadavg(),
@@ -151,6 +186,8 @@ def main() -> None:
         "ingest_s": round(ingest_s, 2),
         "ingest_records_per_s": round(RECORDS / ingest_s),
         "lookups": len(queries),
+        "lookups_per_s_one_thread": round(single_per_s),
+        "lookup_threads": LOOKUP_THREADS,
         "lookups_per_s": round(per_s),
         "meets_ingest_target": ingest_s <= TARGET_INGEST_S,
         "meets_lookup_target": per_s >= TARGET_LOOKUPS,
@@ -160,8 +197,10 @@ def main() -> None:
     log()
     met = result["meets_ingest_target"]
     log(f"ingest of {RECORDS:,} records: {ingest_s:.1f} s (target ≤ {TARGET_INGEST_S} s): {met}")
+    log(f"lookups, one thread: {single_per_s:,.0f}/s")
     log(
-        f"lookups: {per_s:,.0f}/s over {result['lists_held']} lists, {result['entries_held']:,} entries "
+        f"lookups, {LOOKUP_THREADS} threads: {per_s:,.0f}/s over {result['lists_held']} lists, "
+        f"{result['entries_held']:,} entries "
         f"(target ≥ {TARGET_LOOKUPS:,}/s): {result['meets_lookup_target']}"
     )
     log(f"written: {OUT_DIR / 'health_codes.json'}")

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "coordination.mechanisms.release_notices",
     "coordination.mechanisms.health_codes",
     "coordination.mechanisms.insurance",
+    "coordination.mechanisms.tracing_letters",
     "supplies",
     "supplies.chain",
     "notices",
@@ -431,6 +432,14 @@ INSURANCE_ATTACHMENT_MAX_BYTES = env.int("INSURANCE_ATTACHMENT_MAX_BYTES", 5 * 1
 INSURANCE_EMERGENCY_TIME_LIMIT = timedelta(minutes=env.int("INSURANCE_EMERGENCY_MINUTES", 120))
 INSURANCE_BATCH_MAX_ITEMS = 500
 # --- end of Insurance filings -----------------------------------------------------------------
+# --- M1 tracing letters (coordination/mechanisms/tracing_letters/) -----------------------------
+# A letter is answered within this time (not the catalogue's 4 h: a person per row takes a
+# day's work); its personal data is purged this many days after it closes, leaving masks; an
+# import holds at most this many persons and bytes.
+TRACING_LETTER_TIME_LIMIT = timedelta(hours=env.int("TRACING_LETTER_TIME_LIMIT_HOURS", 24))
+TRACING_LETTER_RETENTION_DAYS = env.int("TRACING_LETTER_RETENTION_DAYS", 180)
+TRACING_LETTER_MAX_PERSONS = env.int("TRACING_LETTER_MAX_PERSONS", 10_000)
+TRACING_LETTER_MAX_IMPORT_BYTES = env.int("TRACING_LETTER_MAX_IMPORT_BYTES", 8 * 1024 * 1024)
 # --- M2 release notices (coordination/mechanisms/release_notices/) ----------------------------
 # How long a release notice's credential is valid by default, and at most (days from issue).
 RELEASE_NOTICE_VALID_DAYS = env.int("RELEASE_NOTICE_VALID_DAYS", 30)

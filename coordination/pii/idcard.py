@@ -69,3 +69,8 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    """王** : a person's name with all but its first character hidden."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""

@@ -157,7 +157,7 @@ class LookupView(APIView):
 
 class TokenSerializer(StrictSerializer):
     id_number = IDNumberField(label=_("ID number"))
-    name = serializers.CharField(label=_("Name"), max_length=64)
+    name = serializers.CharField(label=_("Full name"), max_length=64)
     colour = serializers.ChoiceField(label=_("Colour"), choices=Colour.choices)
     valid_hours = serializers.IntegerField(
         label=_("Valid for (hours)"), min_value=1, max_value=settings.HEALTH_CODE_TOKEN_MAX_HOURS, default=24

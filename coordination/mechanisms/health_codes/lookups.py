@@ -5,6 +5,7 @@ indexed query on (digest, list)."""
 
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -84,6 +85,8 @@ def colour_of_digest(digest: bytes) -> Lookup:
     return Lookup(str(colour), listed, lists)
 
 
+# One server-binding cursor per database connection (connections are per thread), kept with it.
+_cursors: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _QUERY = f"SELECT code_list_id, colour FROM {CodeListEntry._meta.db_table} WHERE digest = %s AND code_list_id"  # noqa: S608
 
 
@@ -93,11 +96,13 @@ def _entries(digest: bytes, list_ids: list[int]) -> list[tuple[int, str]]:
     is then one round trip of a planned statement (Django's cursors bind on the client)."""
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        import psycopg
+        cursor = _cursors.get(connection.connection)
+        if cursor is None or cursor.closed:
+            import psycopg
 
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(_QUERY + " = ANY(%s)", [digest, list_ids], prepare=True)
-            return cursor.fetchall()
+            cursor = _cursors[connection.connection] = psycopg.Cursor(connection.connection)
+        cursor.execute(_QUERY + " = ANY(%s)", [digest, list_ids], prepare=True)
+        return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(_QUERY + f" IN ({', '.join(['%s'] * len(list_ids))})", [digest, *list_ids])
         return cursor.fetchall()

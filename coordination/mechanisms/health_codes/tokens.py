@@ -28,10 +28,6 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _masked_name(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
 def status_token_issue(*, organisation, id_number: str, name: str, colour: str, valid_hours: int) -> dict:
     """Sign a status token for a person (a validated, normalised ID number): masks and the
     keyed hash only, never the number."""
@@ -41,7 +37,7 @@ def status_token_issue(*, organisation, id_number: str, name: str, colour: str, 
         organisation,
         kind=KIND,
         data={
-            "name": _masked_name(name),
+            "name": idcard.mask_name(name),
             "id": idcard.mask(id_number),
             "colour": colour,
             "region": organisation.region_id,

@@ -250,8 +250,7 @@ class InsuranceFiling(ReviewCase):
 
     @property
     def patient_name_masked(self) -> str:
-        name = self.patient_name or ""
-        return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+        return idcard.mask_name(self.patient_name or "")
 
     @property
     def is_emergency_covid(self) -> bool:

@@ -68,7 +68,7 @@ class ReleaseNoticeDetailSerializer(CaseDetailSerializer):
 
 
 class ReleaseNoticeCreateSerializer(StrictSerializer):
-    person_name = serializers.CharField(label=_("Name"), max_length=64)
+    person_name = serializers.CharField(label=_("Full name"), max_length=64)
     id_type = serializers.ChoiceField(
         label=_("Identity document"), choices=IdentityDocument.choices, default=IdentityDocument.RESIDENT_ID
     )

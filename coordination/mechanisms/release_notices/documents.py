@@ -26,6 +26,7 @@ def release_notice_context(notice: ReleaseNotice) -> dict:
             "notice": notice,
             "issuer": issuer,
             "kind": KIND_ZH,
+            "pitch": "28.000pt",  # GB/T 9704's line pitch (22 lines of 16 pt FangSong on 225 mm)
             "mark_size": f"{min(MARK_MAX_PT, TYPE_WIDTH_PT * 0.96 / max(len(issuer.name_zh), 1)):.3f}pt",
             "person_name": notice.person_name_masked,
             "id_type": "身份证号" if notice.id_type == ReleaseNotice.IdentityDocument.RESIDENT_ID else "护照号码",

@@ -36,7 +36,10 @@ class ReleaseNotices(mechanisms.Mechanism):
     viewset = ReleaseNoticeViewSet
     # The ID number is encrypted; pages show its mask; every opening is logged. Other regions
     # do not open the notice: they verify its credential (/api/v1/credentials/verify/).
-    personal = mechanisms.Personal(encrypted=("id_number",), hidden=("id_number_hash",), log_openings=True)
+    # The name shows masked (the title); the signed credential is shown as its QR code.
+    personal = mechanisms.Personal(
+        encrypted=("id_number",), hidden=("id_number_hash", "person_name", "token"), log_openings=True
+    )
     visible_to_rule_viewers = False
     visible_participant_roles = (Role.ORIGINATOR,)
     columns = (

@@ -70,8 +70,7 @@ class ReleaseNotice(CredentialCase):
 
     @property
     def person_name_masked(self) -> str:
-        name = self.person_name or ""
-        return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+        return idcard.mask_name(self.person_name or "")
 
     def credential_data(self) -> dict:
         return {

@@ -26,7 +26,7 @@ RESOURCE = "release-notices"
 class ReleaseNoticeForm(forms.Form):
     """What the page shows; the API's serializer validates what it posts."""
 
-    person_name = forms.CharField(label=gettext_lazy("Name"), max_length=64)
+    person_name = forms.CharField(label=gettext_lazy("Full name"), max_length=64)
     id_type = forms.ChoiceField(label=gettext_lazy("Identity document"), choices=IdentityDocument.choices)
     id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=32)
     observation_kind = forms.ChoiceField(label=gettext_lazy("Kind of observation"), choices=ObservationKind.choices)

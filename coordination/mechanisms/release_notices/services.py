@@ -8,6 +8,7 @@ from django.db import transaction
 
 from coordination.mechanisms.release_notices.models import ReleaseNotice
 from coordination.models import Region
+from coordination.pii import idcard
 from coordination.pii.access import Action, personal_data_access_record
 from coordination.workflow.access import case_for_user, case_perms
 from coordination.workflow.engine import case_create
@@ -35,7 +36,7 @@ def release_notice_issue(
         notice = case_create(
             ReleaseNotice,
             by=by,
-            title=f"{person_name[:1]}{'*' * max(len(person_name) - 1, 1)} · {observation_end.isoformat()}",
+            title=f"{idcard.mask_name(person_name)} · {observation_end.isoformat()}",
             person_name=person_name,
             id_type=id_type,
             id_number=id_number,
