@@ -42,6 +42,7 @@ from coordination.trust import crypto
 TYPE = "yrd-credential+jws"
 VERSION = 1
 MAX_TOKEN_LENGTH = 4096  # a QR code of version 40 holds less; anything longer is not ours
+MAX_HEADER_LENGTH = 256  # the header is three short fields
 CLOCK_SKEW = timedelta(minutes=5)  # an issuer's clock a little ahead is not a forgery
 _HEADER_KEYS = {"alg", "kid", "typ"}
 
@@ -83,7 +84,7 @@ def _b64decode(text: str) -> bytes:
 def _json(raw: bytes) -> dict:
     try:
         value = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise MalformedCredential(_("The credential's contents are not JSON.")) from exc
     if not isinstance(value, dict):
         raise MalformedCredential(_("The credential's contents are not a JSON object."))
@@ -198,8 +199,15 @@ class Trust:
                 )
             revoked = {row["jti"]: parse_time(row["revoked_at"]) for row in listed.get("revoked_credentials", [])}
             issued_at = parse_time(listed["issued_at"])
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"the trust list's credential keys are malformed ({exc})") from exc
+        times = [issued_at, *revoked.values()]
+        for key in keys.values():
+            times += [key.valid_from, key.valid_until, key.retired_at, key.revoked_at]
+        if any(value is not None and value.tzinfo is None for value in times) or not all(
+            isinstance(key.organisation, dict) for key in keys.values()
+        ):
+            raise ValueError("the trust list's credential keys are malformed (times without a zone, or organisations)")
         return cls(keys=keys, revoked=revoked, issued_at=issued_at)
 
 
@@ -211,6 +219,7 @@ def _verify_key(public_key) -> VerifyKey:
 
 _trust: tuple[float, Trust] | None = None
 _trust_lock = threading.Lock()
+_trust_generation = 0  # moved on by every forget: a read that began before one is not kept
 
 
 def current_trust() -> Trust:
@@ -221,9 +230,11 @@ def current_trust() -> Trust:
     held = _trust
     if held is not None and time.monotonic() - held[0] < settings.CREDENTIAL_TRUST_SECONDS:
         return held[1]
+    generation = _trust_generation
     trust = Trust.from_database()
     with _trust_lock:
-        _trust = (time.monotonic(), trust)
+        if generation == _trust_generation:
+            _trust = (time.monotonic(), trust)
     return trust
 
 
@@ -232,9 +243,10 @@ def forget_trust() -> None:
     new key, once the transaction commits)."""
 
     def forget():
-        global _trust
+        global _trust, _trust_generation
         with _trust_lock:
             _trust = None
+            _trust_generation += 1
 
     transaction.on_commit(forget)
 
@@ -290,6 +302,8 @@ def parse(token) -> tuple[dict, dict, bytes, bytes]:
     parts = token.split(".")
     if len(parts) != 3 or not all(parts):
         raise MalformedCredential(_("The credential is incomplete (it may have been cut off when scanned)."))
+    if len(parts[0]) > MAX_HEADER_LENGTH:
+        raise MalformedCredential(_("This is not a credential of the platform."))
     header, claims = _json(_b64decode(parts[0])), _json(_b64decode(parts[1]))
     signature = _b64decode(parts[2])
     if header.get("typ") != TYPE or header.get("alg") != crypto.CREDENTIAL_ALGORITHM or set(header) != _HEADER_KEYS:

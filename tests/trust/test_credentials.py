@@ -161,6 +161,8 @@ def test_a_credential_dated_after_its_key_was_retired_is_tampered(issuer):
         + "."
         + b64(b'{"v":1,"kind":"M2","jti":"j","iss":"x","iat":1e400,"exp":1,"data":{}}')
         + ".AA",
+        b64(b"[" * 1500) + "." + b64(b"{}") + ".AAAA",  # nesting deep enough to overflow a parser
+        b64(b'{"alg":"EdDSA","kid":"A","typ":"yrd-credential+jws"}') + "." + b64(b"[" * 2000) + ".AAAA",
     ],
 )
 def test_what_is_not_a_credential_is_malformed(text):
@@ -203,3 +205,19 @@ def test_the_keys_public_half_is_raw_ed25519(issuer):
     key = active_key(issuer, algorithm="EdDSA")
     raw = key.certificate.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     assert len(raw) == 32
+
+
+def test_a_trust_list_with_odd_times_or_organisations_is_refused(issuer):
+    sign(issuer)
+    listed = verify_trust_list(json.loads(json.dumps(signed_trust_list())))
+    for change in (
+        lambda entry: entry.update(valid_from=123),
+        lambda entry: entry.update(valid_until="2030-01-01T00:00:00"),
+        lambda entry: entry.update(organisation="ah-liaison"),
+    ):
+        odd = json.loads(json.dumps(listed))
+        for entry in odd["keys"]:
+            if entry["algorithm"] == "EdDSA":
+                change(entry)
+        with pytest.raises(ValueError):
+            Trust.from_trust_list(odd)

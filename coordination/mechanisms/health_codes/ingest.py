@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from coordination.errors import Invalid
 from coordination.mechanisms.health_codes.models import ID_PURPOSE, CodeList, CodeListEntry
 from coordination.pii import crypto, idcard
+from coordination.pii.text import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def csv_rows(upload) -> tuple[Iterator[tuple[int, str, str]], "hashlib._Hash"]:
             raise Invalid(
                 _("The file's first row must name the columns id_number and colour (or 身份证号 and 码色)."),
                 code="wrong_headers",
-                details={"header": header[:20]},
+                details={"header": [mask_text(name)[:40] for name in header[:20]]},
             )
         columns[key] = found[0]
     id_column, colour_column = columns["id_number"], columns["colour"]

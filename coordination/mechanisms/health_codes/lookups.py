@@ -31,6 +31,7 @@ class ListRef:
 
 _latest: tuple[float, tuple[ListRef, ...]] | None = None
 _lock = threading.Lock()
+_generation = 0  # moved on by every forget: a read that began before one is not kept
 
 
 def latest_lists() -> tuple[ListRef, ...]:
@@ -39,6 +40,7 @@ def latest_lists() -> tuple[ListRef, ...]:
     held = _latest
     if held is not None and time.monotonic() - held[0] < settings.HEALTH_CODE_LISTS_SECONDS:
         return held[1]
+    generation = _generation
     newest = {}
     for pk, region, list_date in (
         CodeList.objects.filter(superseded_at__isnull=True)
@@ -48,14 +50,16 @@ def latest_lists() -> tuple[ListRef, ...]:
         newest.setdefault(region, ListRef(pk, region, list_date.isoformat()))
     found = tuple(newest[region] for region in sorted(newest))
     with _lock:
-        _latest = (time.monotonic(), found)
+        if generation == _generation:
+            _latest = (time.monotonic(), found)
     return found
 
 
 def forget_latest_lists() -> None:
-    global _latest
+    global _latest, _generation
     with _lock:
         _latest = None
+        _generation += 1
 
 
 @dataclass(frozen=True)

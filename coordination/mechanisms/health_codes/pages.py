@@ -9,9 +9,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
+from rest_framework import serializers
 
 from coordination.errors import DomainError
-from coordination.mechanisms.health_codes.api import LIST_KEEPERS
+from coordination.mechanisms.health_codes.api import LIST_KEEPERS, UploadSerializer
 from coordination.mechanisms.health_codes.ingest import csv_rows, list_ingest
 from coordination.mechanisms.health_codes.lookups import colour_of
 from coordination.mechanisms.health_codes.models import CodeList
@@ -33,6 +34,13 @@ class UploadForm(forms.Form):
     list_date = forms.DateField(label=_("List date"), widget=forms.DateInput(attrs={"type": "date"}))
     file = forms.FileField(label=_("CSV file (columns id_number, colour; UTF-8 or GBK)"))
     skip_invalid = forms.BooleanField(label=_("Load the valid rows and skip the others"), required=False)
+
+    def clean_list_date(self):
+        value = self.cleaned_data["list_date"]
+        try:
+            return UploadSerializer().validate_list_date(value)  # the API's rule: today or the last 30 days
+        except serializers.ValidationError as exc:
+            raise forms.ValidationError(exc.detail) from None
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from coordination.errors import Unprocessable
 from coordination.mechanisms.tracing_letters.persons import FIELDS, Cities, person_check
 from coordination.pii.idcard import with_check_character
+from coordination.pii.text import mask_text
 
 # Column headers a file may use for each field: the template's Chinese one, the field's name,
 # its English label.
@@ -79,7 +80,7 @@ def _header_map(header: list) -> dict[int, str]:
             continue
         name = names.get(text)
         if name is None or name in seen:
-            unknown.append(str(cell)[:40])
+            unknown.append(mask_text(str(cell))[:40])  # a data row taken for a header shows masked
             continue
         seen.add(name)
         mapping[index] = name

@@ -82,6 +82,10 @@ class Cities:
         return self.by_key.get(text) or self.by_key.get(text.lower())
 
 
+# The epidemic began in December 2019: an earlier exposure date is a typing error.
+EARLIEST_EXPOSURE = date(2019, 12, 1)
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -109,7 +113,11 @@ def person_check(raw: dict, *, cities: Cities, today: date | None = None) -> Che
     errors, values = checked.errors, checked.values
     texts = {name: _text(raw.get(name)) for name in FIELDS}
     for name, text in texts.items():
-        if text and FORMULA.match(text):
+        if "\x00" in text:
+            errors.append(
+                PersonError(name, "invalid_characters", _("The text contains characters that are not allowed."))
+            )
+        elif text and FORMULA.match(text):
             errors.append(PersonError(name, "formula", _("Formulas are not accepted; enter the value itself.")))
     if errors:
         return checked
@@ -171,6 +179,10 @@ def person_check(raw: dict, *, cities: Cities, today: date | None = None) -> Che
             errors.append(PersonError("exposure_date", "invalid_date", _("Write the date as YYYY-MM-DD.")))
         elif exposed > today:
             errors.append(PersonError("exposure_date", "future_date", _("The exposure date cannot be in the future.")))
+        elif exposed < EARLIEST_EXPOSURE:
+            errors.append(
+                PersonError("exposure_date", "too_early", _("An exposure date is in December 2019 or later."))
+            )
         values["exposure_date"] = exposed
     return checked
 

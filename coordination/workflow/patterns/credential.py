@@ -58,16 +58,18 @@ class CredentialCase(Case):
         payload=ReasonPayload,
     )
     def revoke(self, ctx):
+        from coordination.pii.text import mask_text
         from coordination.trust.credentials import credential_revoke
 
+        reason = mask_text(ctx.data["reason"])  # an ID or phone number in it is not kept in full
         self.revoked_at = ctx.now
-        self.revocation_reason = ctx.data["reason"]
+        self.revocation_reason = reason
         credential_revoke(
             jti=self.credential_id,
             kind=self.credential_kind,
             organisation=self.originator,
             expires_at=self.expires_at,
-            reason=ctx.data["reason"],
+            reason=reason,
             at=ctx.now,
         )
 

@@ -200,3 +200,24 @@ def test_the_page_looks_up_and_uploads(client, demo):
         {"upload": "1", "list_date": timezone.localdate().isoformat(), "file": csv_file([], header="x,y")},
     )
     assert bad.status_code == 422
+
+
+def test_a_file_without_its_header_row_is_refused_without_echoing_numbers(shanghai):
+    upload_file = io.BytesIO(f"{PEOPLE[0]},13812345678\n{PEOPLE[1]},red\n".encode())
+    upload_file.name = "list.csv"
+    response = shanghai.post(
+        "/api/v1/health-codes/lists/",
+        {"list_date": timezone.localdate().isoformat(), "file": upload_file},
+        format="multipart",
+    )
+    assert response.status_code == 400 and response.json()["error"]["code"] == "wrong_headers"
+    body = response.content.decode()
+    assert PEOPLE[0] not in body and "13812345678" not in body
+
+
+def test_the_page_refuses_a_list_dated_in_the_future(client, demo):
+    client.force_login(demo.user("sh-liaison"))
+    page = client.post(
+        "/health-codes/", {"upload": "1", "list_date": "9999-12-31", "file": csv_file([(PEOPLE[0], "red")])}
+    )
+    assert page.status_code == 422 and not CodeList.objects.exists()

@@ -196,7 +196,7 @@ NO_NETWORK = (
 )
 
 
-def verify_offline(credential: str, trust_list) -> subprocess.CompletedProcess:
+def verify_offline(credential: str, trust_list, root=None, *extra) -> subprocess.CompletedProcess:
     env = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -204,7 +204,17 @@ def verify_offline(credential: str, trust_list) -> subprocess.CompletedProcess:
         "REDIS_URL": "redis://192.0.2.1:1/0",
     }
     return subprocess.run(
-        [sys.executable, "-c", NO_NETWORK, "verify_credential", credential, "--trust-list", str(trust_list)],
+        [
+            sys.executable,
+            "-c",
+            NO_NETWORK,
+            "verify_credential",
+            credential,
+            "--trust-list",
+            str(trust_list),
+            *(["--root-certificate", str(root)] if root else []),
+            *extra,
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -214,13 +224,63 @@ def verify_offline(credential: str, trust_list) -> subprocess.CompletedProcess:
 
 
 def test_offline_verifier_needs_neither_database_nor_network(anhui, tmp_path):
+    from coordination.trust.services import root_key
+
     notice = issue(anhui)
     trust_list = tmp_path / "trust-list.json"
     trust_list.write_text(json.dumps(signed_trust_list(), ensure_ascii=False), encoding="utf-8")
-    run = verify_offline(notice["credential"], trust_list)
+    root = tmp_path / "root.pem"
+    root.write_text(root_key().certificate_pem, encoding="utf-8")
+    run = verify_offline(notice["credential"], trust_list, root)
     assert run.returncode == 0, run.stderr
     assert "result        valid" in run.stdout and "ah-liaison" in run.stdout
     header, claims, _signature = notice["credential"].split(".")
     other = issue(anhui, person_name="李秀英")["credential"].split(".")[2]
-    run = verify_offline(f"{header}.{claims}.{other}", trust_list)
+    run = verify_offline(f"{header}.{claims}.{other}", trust_list, root)
     assert run.returncode == 1 and "tampered" in run.stdout + run.stderr
+    # A list is trusted only as signed by the pinned root, and only while it is recent.
+    run = verify_offline(notice["credential"], trust_list)
+    assert run.returncode == 1 and "--root-certificate" in run.stderr
+    run = verify_offline(notice["credential"], trust_list, root, "--max-age-hours", "0")
+    assert run.returncode == 1 and "fresh" in run.stderr
+
+
+def test_a_trust_list_naming_another_root_is_refused_offline(anhui, tmp_path):
+    """A forger's own root, own Ed25519 key and own token, in a list that names that root."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from coordination.trust import certificates, crypto
+    from coordination.trust.services import root_key
+    from coordination.trust.trust_list import canonical_json
+
+    notice = issue(anhui)
+    document = signed_trust_list()
+    forged_key = ec.generate_private_key(ec.SECP256R1())
+    kid = crypto.kid_for(forged_key.public_key())
+    now = timezone.now()
+    forged_root = certificates.root_certificate(
+        forged_key,
+        name="伪造",
+        kid=kid,
+        serial=crypto.kid_serial_number(kid),
+        not_before=now,
+        not_after=now + timedelta(days=1),
+    )
+    document["list"]["root"] = {**document["list"]["root"], "kid": kid, "certificate": certificates.to_pem(forged_root)}
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    r, sig_s = decode_dss_signature(forged_key.sign(canonical_json(document["list"]), ec.ECDSA(hashes.SHA256())))
+    document["signature"] = {
+        "kid": kid,
+        "alg": "ES256",
+        "value": base64.b64encode(r.to_bytes(32, "big") + sig_s.to_bytes(32, "big")).decode(),
+    }
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    root = tmp_path / "root.pem"
+    root.write_text(root_key().certificate_pem, encoding="utf-8")
+    run = verify_offline(notice["credential"], forged, root)
+    assert run.returncode == 1 and "trust list cannot be used" in run.stderr

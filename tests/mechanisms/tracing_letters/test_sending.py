@@ -176,3 +176,13 @@ def test_numbers_in_payload_fields_no_transition_takes_never_reach_the_audit(sen
     assert response.status_code == 200, response.json()
     [entry] = AuditEntry.objects.filter(object_id=letter.pk, transition="accept")
     assert entry.payload == {} and entry.comment == "电话139****5678"
+
+
+def test_nul_bytes_and_dates_before_the_epidemic_are_refused_per_person(m1, api_as):
+    bad = [person(ID_1, name="王\x00建国"), person(ID_2, name="李秀英", exposure_date="0001-01-01")]
+    response = api_as(m1.user("sh-liaison")).post(URL, letter_data(persons=bad), format="json")
+    assert response.status_code == 400
+    persons = response.json()["error"]["details"]["persons"]
+    assert [e["code"] for e in persons["0"]] == ["invalid_characters"]
+    assert [e["code"] for e in persons["1"]] == ["too_early"]
+    assert not TracingLetter.objects.exists()
