@@ -153,10 +153,9 @@ class ReleaseNoticeViewSet(CaseViewSet):
     @action(detail=True, methods=["get"], url_path="pdf")
     def pdf(self, request, pk=None):
         """The notice as a PDF, its QR code carrying the signed credential (masked data only)."""
-        from coordination.mechanisms.release_notices.documents import release_notice_pdf
-        from coordination.workflow.access import case_for_user
+        from coordination.mechanisms.release_notices.documents import release_notice_pdf_for
 
-        notice = case_for_user(request.user, ReleaseNotice, pk)
-        response = HttpResponse(release_notice_pdf(notice), content_type="application/pdf")
+        notice, pdf = release_notice_pdf_for(request.user, pk, channel="api")
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{notice.reference}.pdf"'
         return response

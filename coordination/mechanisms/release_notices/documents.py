@@ -42,6 +42,15 @@ def release_notice_context(notice: ReleaseNotice) -> dict:
         }
 
 
+def release_notice_pdf_for(user, pk, *, channel: str) -> tuple[ReleaseNotice, bytes]:
+    """The notice and its PDF for a user who sees it (404 otherwise), the opening recorded as
+    every opening of a notice is (its personal data is on the page)."""
+    from coordination.workflow.opening import case_open
+
+    notice = case_open(user, ReleaseNotice, pk, read=channel == "page", channel=channel)
+    return notice, release_notice_pdf(notice)
+
+
 def release_notice_pdf(notice: ReleaseNotice) -> bytes:
     from coordination import documents
 

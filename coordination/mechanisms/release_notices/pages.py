@@ -15,10 +15,9 @@ from rest_framework.exceptions import ValidationError
 from coordination.case_pages import creator_required
 from coordination.errors import DomainError
 from coordination.mechanisms.release_notices.api import ReleaseNoticeCreateSerializer
-from coordination.mechanisms.release_notices.models import IdentityDocument, ObservationKind, ReleaseNotice
+from coordination.mechanisms.release_notices.models import IdentityDocument, ObservationKind
 from coordination.mechanisms.release_notices.services import release_notice_issue
 from coordination.models import Region
-from coordination.workflow.access import case_for_user
 
 RESOURCE = "release-notices"
 
@@ -87,10 +86,10 @@ def release_notice_new(request):
 
 def release_notice_pdf_page(request, pk):
     """The notice's PDF for whoever sees the notice (404 otherwise)."""
-    from coordination.mechanisms.release_notices.documents import release_notice_pdf
+    from coordination.mechanisms.release_notices.documents import release_notice_pdf_for
 
-    notice = case_for_user(request.user, ReleaseNotice, pk)
-    response = HttpResponse(release_notice_pdf(notice), content_type="application/pdf")
+    notice, pdf = release_notice_pdf_for(request.user, pk, channel="page")
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{notice.reference}.pdf"'
     return response
 

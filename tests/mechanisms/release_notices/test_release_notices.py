@@ -167,8 +167,12 @@ def test_verify_api_answers_malformed_with_the_one_error_shape(demo, api_as):
 
 def test_the_pdf_shows_masks_and_carries_the_credential(anhui, tmp_path):
     notice = issue(anhui)
+    case = ReleaseNotice.objects.get(pk=notice["id"])
+    opened = personal_data_accesses(case).filter(action="open").count()
     response = anhui.get(f"/api/v1/release-notices/{notice['id']}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    # Downloading the PDF is an opening of the notice's personal data, recorded like any other.
+    assert personal_data_accesses(case).filter(action="open").count() == opened + 1
     path = tmp_path / "notice.pdf"
     path.write_bytes(response.content)
     text = subprocess.run(
